@@ -1,0 +1,51 @@
+# The two commands of the README: `make demo` and `make test`. Both install
+# missing Debian packages first (scripts/deps.sh), then configure and build
+# with CMake. Everything else here is a step of those two.
+
+CC_HOST  ?= clang-14
+BUILD    ?= build
+ASAN     ?= build-asan
+JOBS     ?= $(shell nproc)
+CMAKE_FLAGS = -DCMAKE_C_COMPILER=$(CC_HOST)
+
+.PHONY: all deps build build-asan test test-unit test-asan demo format \
+	format-check clean
+
+all: build
+
+deps:
+	@sh scripts/deps.sh
+
+$(BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+
+$(ASAN)/CMakeCache.txt: | deps
+	cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug \
+		-DCLOUDABID_SANITIZE=ON $(CMAKE_FLAGS)
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+build-asan: deps $(ASAN)/CMakeCache.txt
+	cmake --build $(ASAN) -j $(JOBS)
+
+# Every test, in the normal build and then in the sanitizer build.
+test: test-unit test-asan
+
+test-unit: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-asan: build-asan
+	cd $(ASAN) && ctest --output-on-failure -j $(JOBS)
+
+demo: build
+	@sh scripts/demo.sh $(BUILD)
+
+format:
+	git ls-files '*.c' '*.h' | xargs clang-format-14 -i
+
+format-check:
+	git ls-files '*.c' '*.h' | xargs clang-format-14 --dry-run --Werror
+
+clean:
+	rm -rf $(BUILD) $(ASAN)
