@@ -294,8 +294,8 @@ int argdata_get_uint(const argdata_t *ad, uint64_t *value)
 		return ARGDATA_EINT;
 	if (n > 0 && (p[0] & 0x80))
 		return ARGDATA_ERANGE; /* negative */
-	if (n == 9) {
-		/* Minimal and positive: p[0] is the 00 sign byte. */
+	if (n == 9 && p[0] == 0x00) {
+		/* Just a sign byte in front of 8 value bytes. */
 		p++;
 		n--;
 	}
