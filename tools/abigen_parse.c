@@ -643,6 +643,21 @@ static int parse_params(const struct parser *p, const struct node *n,
 	return 0;
 }
 
+/* Outputs are single objects written through one pointer each. */
+static int check_outputs(const struct parser *p, const struct node *n,
+                         const struct abigen_param *a)
+{
+	const struct node *c = n->child;
+
+	for (; a != NULL; a = a->next, c = c->next)
+		if (a->type->kind == ABIGEN_T_RANGE ||
+		    a->type->kind == ABIGEN_T_CRANGE || a->nallowed != 0)
+			return perr(p, c->line,
+			            "output '%s' must be a plain type",
+			            a->name);
+	return 0;
+}
+
 /* Parses the in/out/noreturn blocks of a function or syscall. */
 static int parse_callable(const struct parser *p, const struct node *n,
                           struct abigen_decl *d)
@@ -664,6 +679,8 @@ static int parse_callable(const struct parser *p, const struct node *n,
 		           d->kind == ABIGEN_D_SYSCALL) {
 			stage = 2;
 			rc = parse_params(p, c, &sc, &d->out);
+			if (rc == 0)
+				rc = check_outputs(p, c, d->out);
 		} else if (strcmp(c->tok[0], "noreturn") == 0 && stage < 3 &&
 		           d->kind == ABIGEN_D_SYSCALL && c->ntok == 1 &&
 		           c->child == NULL) {
