@@ -776,6 +776,8 @@ static int config_attr_value(struct config_parser *p, enum config_attr a,
 		if (a != ATTR_PATH && (rc = config_check_address(p, v)) != 0)
 			return rc;
 		r->connect = a == ATTR_CONNECT;
+		/* bind: and connect: together are refused after the map. */
+		free(r->path);
 		r->path = strdup(v);
 		return r->path ? 0 : -ENOMEM;
 	case ATTR_MODE:
