@@ -166,7 +166,8 @@ int argdata_map_next(argdata_map_iterator_t *it, argdata_t *key,
  * err is not NULL stores the code and the byte offset of that problem:
  *   prefix errors, ELENGTH          offset of the prefix's first byte
  *   EMAP_ODD                        offset of the key's prefix
- *   EUTF8, ESTR_NUL                 offset of the offending byte
+ *   EUTF8                           first byte of the bad sequence
+ *   ESTR_NUL                        offset of the embedded 00
  *   ETAG, EBOOL, EFD, EFLOAT, EINT,
  *   ETIMESTAMP, ESTR_NOTERM, EDEPTH offset of the value's tag byte
  * Iterative (no recursion); containers nest at most ARGDATA_MAX_DEPTH deep.
