@@ -2,26 +2,33 @@
  * minirun: a deliberately tiny CloudABI loader that exists only to test the
  * SDK's crt0 before (and independently of) the project's runtime.
  *
- *   minirun [--argdata HEX] [--exit N] [--output TEXT] [--relro] GUEST
+ *   minirun [--argdata HEX] [--exit N] [--output TEXT] [--relro]
+ *           [--http] GUEST
  *
  * In a forked child it maps GUEST at a kernel-chosen base, builds a vDSO
  * image with a classic DT_HASH table (three real calls, plus decoys that a
  * correct crt0 must ignore), an auxiliary vector, a TCB slot for %fs, and
  * jumps to _start on an 8 MiB stack. The parent captures the child's fd 1
  * and checks the exit status (default 0), the output (\n escapes allowed)
- * and, with --relro, that mem_protect was called.
+ * and, with --relro, that mem_protect was called. With --http the child
+ * also gets a listening TCP socket on 127.0.0.1 as fd 3; the parent makes
+ * two HTTP requests to it, checks the answers and then kills the guest.
  *
  * Once %fs points at the guest's slot the child must not use the C library
  * (its TLS is gone): the vDSO functions below use raw system calls only and
  * are built without sanitizers or stack protector.
  */
+#include <arpa/inet.h>
 #include <elf.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -114,6 +121,47 @@ MR_RAW static cloudabi_errno_t mr_decoy(void)
 		mr_syscall3(231 /* exit_group */, 95, 0, 0);
 }
 
+/* The accept convention of docs/sdk.md: one connection as one fd. */
+MR_RAW static cloudabi_errno_t mr_sock_recv(cloudabi_fd_t sock,
+                                            const cloudabi_recv_in_t *in,
+                                            cloudabi_recv_out_t *out)
+{
+	long fd;
+
+	if (!mr_parent_ok() || in->ri_fds_len < 1)
+		return CLOUDABI_EINVAL;
+	fd = mr_syscall3(43 /* accept */, sock, 0, 0);
+	if (fd < 0)
+		return CLOUDABI_EIO;
+	in->ri_fds[0] = (cloudabi_fd_t)fd;
+	out->ro_datalen = 0;
+	out->ro_fdslen = 1;
+	out->ro_flags = 0;
+	return 0;
+}
+
+MR_RAW static cloudabi_errno_t mr_fd_read(cloudabi_fd_t fd,
+                                          const cloudabi_iovec_t *iovs,
+                                          size_t n, size_t *nread)
+{
+	long ret;
+
+	if (!mr_parent_ok())
+		return CLOUDABI_EFAULT;
+	ret = mr_syscall3(19 /* readv */, fd, (long)iovs, (long)n);
+	if (ret < 0)
+		return CLOUDABI_EIO;
+	*nread = (size_t)ret;
+	return 0;
+}
+
+MR_RAW static cloudabi_errno_t mr_fd_close(cloudabi_fd_t fd)
+{
+	if (!mr_parent_ok())
+		return CLOUDABI_EFAULT;
+	return mr_syscall3(3 /* close */, fd, 0, 0) < 0 ? CLOUDABI_EBADF : 0;
+}
+
 /* One vDSO symbol to emit. */
 struct mr_sym {
 	const char *name;
@@ -126,24 +174,30 @@ struct mr_vdso {
 	Elf64_Ehdr eh;
 	Elf64_Phdr ph;
 	Elf64_Dyn dyn[4];
-	uint32_t hash[2 + 1 + 8];
-	Elf64_Sym sym[8];
+	uint32_t hash[2 + 1 + 16];
+	Elf64_Sym sym[16];
 	char str[256];
 };
 
-/* Builds the vDSO in fresh pages; fd_close is offered only as a local and
- * as a hidden symbol, so the guest must get ENOSYS for it. */
+/* Builds the vDSO in fresh pages; thread_yield is offered only as a local
+ * and as a hidden symbol, so the guest must get ENOSYS for it. */
 static struct mr_vdso *mr_vdso_build(void)
 {
 	static const struct mr_sym syms[] = {
 	        {"cloudabi_sys_fd_write", (void *)mr_fd_write,
 	         ELF64_ST_INFO(STB_GLOBAL, STT_FUNC), STV_DEFAULT},
-	        {"cloudabi_sys_fd_close", (void *)mr_decoy,
+	        {"cloudabi_sys_thread_yield", (void *)mr_decoy,
 	         ELF64_ST_INFO(STB_LOCAL, STT_FUNC), STV_DEFAULT},
 	        {"cloudabi_sys_mem_protect", (void *)mr_mem_protect,
 	         ELF64_ST_INFO(STB_GLOBAL, STT_FUNC), STV_DEFAULT},
-	        {"cloudabi_sys_fd_close", (void *)mr_decoy,
+	        {"cloudabi_sys_thread_yield", (void *)mr_decoy,
 	         ELF64_ST_INFO(STB_GLOBAL, STT_FUNC), STV_HIDDEN},
+	        {"cloudabi_sys_sock_recv", (void *)mr_sock_recv,
+	         ELF64_ST_INFO(STB_GLOBAL, STT_FUNC), STV_DEFAULT},
+	        {"cloudabi_sys_fd_read", (void *)mr_fd_read,
+	         ELF64_ST_INFO(STB_GLOBAL, STT_FUNC), STV_DEFAULT},
+	        {"cloudabi_sys_fd_close", (void *)mr_fd_close,
+	         ELF64_ST_INFO(STB_GLOBAL, STT_FUNC), STV_DEFAULT},
 	        {"cloudabi_sys_proc_exit", (void *)mr_proc_exit,
 	         ELF64_ST_INFO(STB_GLOBAL, STT_FUNC), STV_DEFAULT},
 	        {"cloudabi_sys_not_a_call", (void *)mr_decoy,
@@ -326,6 +380,54 @@ static void mr_unescape(char *s)
 	*d = '\0';
 }
 
+/* A listening TCP socket on a free port of 127.0.0.1, or -1. */
+static int mr_listen(struct sockaddr_in *sin)
+{
+	socklen_t len = sizeof(*sin);
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (s < 0 || bind(s, (struct sockaddr *)sin, sizeof(*sin)) != 0 ||
+	    listen(s, 4) != 0 ||
+	    getsockname(s, (struct sockaddr *)sin, &len) != 0) {
+		perror("minirun: listen");
+		return -1;
+	}
+	return s;
+}
+
+/* One request to the guest; 0 when the whole answer is the expected one. */
+static int mr_http_get(const struct sockaddr_in *sin)
+{
+	static const char req[] = "GET / HTTP/1.1\r\nHost: test\r\n\r\n";
+	static const char tail[] = "\r\n\r\nHello, world\n";
+	char buf[1024];
+	size_t got = 0;
+	ssize_t r;
+	int s, ok;
+
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	if (s < 0 ||
+	    connect(s, (const struct sockaddr *)sin, sizeof(*sin)) != 0 ||
+	    write(s, req, sizeof(req) - 1) != (ssize_t)sizeof(req) - 1) {
+		perror("minirun: http");
+		return -1;
+	}
+	/* The server closes after answering: read to the end. */
+	while ((r = read(s, buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += (size_t)r;
+	buf[got] = '\0';
+	close(s);
+	ok = strncmp(buf, "HTTP/1.1 200 OK\r\n", 17) == 0 &&
+	     got >= sizeof(tail) - 1 &&
+	     strcmp(buf + got - (sizeof(tail) - 1), tail) == 0;
+	if (!ok)
+		fprintf(stderr, "minirun: unexpected answer:\n%s\n", buf);
+	return ok ? 0 : -1;
+}
+
 /* Reads the whole guest file; caller frees. */
 static uint8_t *mr_read(const char *path, size_t *len)
 {
@@ -346,6 +448,8 @@ int main(int argc, char **argv)
 	static uint8_t argdata[MR_MAX_ARGDATA];
 	static char out[MR_MAX_OUTPUT];
 	char *want_out = NULL;
+	struct sockaddr_in sin;
+	int http = 0, lsock = -1, http_ok = 0;
 	long arglen = 0, want_exit = 0;
 	size_t len = 0, got = 0;
 	int i, p[2], status;
@@ -362,24 +466,36 @@ int main(int argc, char **argv)
 			mr_unescape(want_out = argv[++i]);
 		else if (strcmp(argv[i], "--relro") == 0)
 			mr_protect_calls = -1; /* the call must raise it to 0 */
+		else if (strcmp(argv[i], "--http") == 0)
+			http = 1;
 		else
 			break;
 	}
 	if (i != argc - 1 || arglen < 0) {
 		fprintf(stderr, "usage: minirun [--argdata HEX] [--exit N] "
-		                "[--output TEXT] [--relro] GUEST\n");
+		                "[--output TEXT] [--relro] [--http] GUEST\n");
 		return 2;
 	}
 	if ((img = mr_read(argv[i], &len)) == NULL || len < sizeof(Elf64_Ehdr))
 		return fprintf(stderr, "minirun: cannot read %s\n", argv[i]), 1;
+	if (http && (lsock = mr_listen(&sin)) < 0)
+		return 1;
 	if (pipe(p) != 0 || (pid = fork()) < 0)
 		return perror("minirun"), 1;
 	if (pid == 0) {
 		dup2(p[1], 1);
 		close(p[0]);
+		if (http)
+			dup2(lsock, 3);
 		mr_child(img, len, argdata, (size_t)arglen);
 	}
 	close(p[1]);
+	if (http) {
+		/* Two connections: the server must loop after closing one. */
+		http_ok = mr_http_get(&sin) == 0 && mr_http_get(&sin) == 0;
+		kill(pid, SIGKILL);
+		close(lsock);
+	}
 	while ((r = read(p[0], out + got, sizeof(out) - 1 - got)) > 0)
 		got += (size_t)r;
 	out[got] = '\0';
@@ -387,6 +503,15 @@ int main(int argc, char **argv)
 		return perror("waitpid"), 1;
 	free(img);
 	fputs(out, stdout);
+	if (http) {
+		if (!http_ok || !WIFSIGNALED(status) ||
+		    WTERMSIG(status) != SIGKILL) {
+			fprintf(stderr, "minirun: http exchange failed\n");
+			return 1;
+		}
+		printf("minirun: two HTTP answers received\n");
+		return 0;
+	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != want_exit) {
 		fprintf(stderr, "minirun: guest %s %d, expected exit %ld\n",
 		        WIFEXITED(status) ? "exited" : "killed by signal",
