@@ -72,6 +72,8 @@ struct config_parser {
 	bool have_ev;
 	struct config *cfg;
 	struct config_error *err;
+	const char *input; /* the whole document, for reader errors */
+	size_t input_len;
 	size_t nodes;
 	size_t rescap;
 };
@@ -111,6 +113,21 @@ static int config_error_at(struct config_parser *p, yaml_mark_t mark, int code,
 #define PERR(p, code, ...)                                                     \
 	config_error_at((p), (p)->ev.start_mark, (code), __VA_ARGS__)
 
+/* The 0-based line and column (in bytes) of a byte offset of input. */
+static yaml_mark_t config_mark_of(const char *input, size_t offset)
+{
+	yaml_mark_t m = {.index = offset};
+
+	for (size_t i = 0; i < offset; i++) {
+		if (input[i] == '\n') {
+			m.line++;
+			m.column = 0;
+		} else
+			m.column++;
+	}
+	return m;
+}
+
 /* Advances to the next event; libyaml's own errors get our format. */
 static int config_next(struct config_parser *p)
 {
@@ -122,7 +139,13 @@ static int config_next(struct config_parser *p)
 		if (p->yp.error == YAML_MEMORY_ERROR)
 			return -ENOMEM;
 		yaml_mark_t mark = p->yp.problem_mark;
-		/* Scanner errors carry the context mark when it is closer. */
+		/* The reader (bad encoding) gives only a byte offset. */
+		if (p->yp.error == YAML_READER_ERROR)
+			mark = config_mark_of(
+			        p->input, p->yp.problem_offset < p->input_len
+			                          ? p->yp.problem_offset
+			                          : p->input_len);
+		/* libyaml's context ("while parsing a ...") reads well after. */
 		if (p->yp.context != NULL)
 			return config_error_at(p, mark, -EINVAL, "%s %s",
 			                       p->yp.problem, p->yp.context);
@@ -981,6 +1004,8 @@ int config_parse(const char *name, const void *yaml, size_t len,
 	}
 	if (!yaml_parser_initialize(&p.yp))
 		goto out;
+	p.input = yaml;
+	p.input_len = len;
 	yaml_parser_set_input_string(&p.yp, yaml, len);
 	rc = config_stream(&p);
 	if (p.have_ev)

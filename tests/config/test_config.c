@@ -343,6 +343,8 @@ static const struct error_case error_cases[] = {
         {"\"abc\n", -EINVAL,
          "t.yaml:2:1: found unexpected end of stream while scanning a "
          "quoted scalar"},
+        {"a: b\nc: \"\xc3\x28\"\n", -EINVAL,
+         "t.yaml:2:6: invalid trailing UTF-8 octet"},
         {"a: b\n- c\n", -EINVAL,
          "t.yaml:2:1: did not find expected key while parsing a block "
          "mapping"},
