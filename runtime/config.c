@@ -145,7 +145,7 @@ static int config_next(struct config_parser *p)
 			        p->input, p->yp.problem_offset < p->input_len
 			                          ? p->yp.problem_offset
 			                          : p->input_len);
-		/* libyaml's context ("while parsing a ...") reads well after. */
+		/* The context ("while parsing a ...") reads well after. */
 		if (p->yp.context != NULL)
 			return config_error_at(p, mark, -EINVAL, "%s %s",
 			                       p->yp.problem, p->yp.context);
