@@ -1317,13 +1317,19 @@ static int config_resolve_one(const struct config *cfg,
 	return rc;
 }
 
-/* Closes the fds resolve opened and forgets every fd. */
+/* Closes the fds resolve opened (and unlinks its UNIX socket files). */
 static void config_close_all(struct config *cfg)
 {
 	for (size_t i = 0; i < cfg->nres; i++) {
 		struct config_resource *r = &cfg->res[i];
-		if (r->owned && r->fd >= 0)
-			close(r->fd);
+		if (!r->owned || r->fd < 0)
+			continue;
+		close(r->fd);
+		/* A UNIX socket file outlives its socket: remove it with the
+		 * fd, so that the next bind of the path does not fail. */
+		if (r->kind == CONFIG_SOCKET && !r->connect &&
+		    r->path[0] == '/')
+			unlink(r->path);
 		r->owned = false;
 	}
 }

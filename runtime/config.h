@@ -14,6 +14,9 @@
  * config_free() closes them, unless the caller took them over with
  * config_release_fds() (the daemon keeps listening sockets across restarts).
  * !fd and !executable fds belong to the caller and are never closed here.
+ * The file of a bound UNIX socket goes with its fd: closing it here (free,
+ * or a failed resolve) also unlinks the path; after config_release_fds()
+ * the caller owns both.
  *
  * Errors: functions return 0 or a negative errno, and fill a struct
  * config_error with "file:line:column: message" (1-based positions).

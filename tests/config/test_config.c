@@ -576,6 +576,8 @@ static void test_resolve_unix(void **state)
 	assert_true(again->res[0].fd >= 0);
 	config_free(again);
 	config_free(cfg);
+	/* Closing the bound socket removed its file. */
+	assert_int_equal(access(sun.sun_path, F_OK), -1);
 }
 
 /* TCP on 127.0.0.1:0 listens; UDP does not need to. */
