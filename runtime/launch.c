@@ -1,0 +1,191 @@
+/*
+ * launch: from a validated configuration to the program's first
+ * instruction. See launch.h.
+ */
+#include "launch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "cloudabi_syscall_names.h"
+#include "elfload.h"
+#include "fdtab.h"
+#include "rtthread.h"
+#include "sys.h"
+#include "vdso.h"
+
+#define LAUNCH_STACK_SIZE (8u << 20) /* what programs expect */
+#define LAUNCH_GUARD_SIZE 4096u
+
+/* Everything the program may point into stays here for good. */
+static struct rtthread launch_main_thread;
+static cloudabi_auxv_t launch_auxv[16];
+static uint8_t launch_canary[16];
+static uint8_t launch_uuid[16];
+
+/* Fills buf with random bytes from the kernel. */
+static int launch_random(void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	while (len > 0) {
+		ssize_t n = getrandom(p, len, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Moves l->fds[i] to fd i and closes every other fd but *keep (which may
+ * move). Every fd is first copied above n, so that no target clobbers a
+ * source still to be moved.
+ */
+static int launch_renumber(const struct launch *l, int *keep, char *err,
+                           size_t errlen)
+{
+	int n = (int)l->nfds;
+	int tmp[FDTAB_MAX];
+
+	if (l->nfds > FDTAB_MAX - 1)
+		return snprintf(err, errlen, "too many fds (%zu)", l->nfds),
+		       -EMFILE;
+	if (*keep >= 0 && (*keep = fcntl(*keep, F_DUPFD_CLOEXEC, n)) < 0)
+		goto fail;
+	for (int i = 0; i < n; i++) {
+		tmp[i] = fcntl(l->fds[i].fd, F_DUPFD_CLOEXEC, n);
+		if (tmp[i] < 0)
+			goto fail;
+	}
+	for (int i = 0; i < n; i++) {
+		if (dup3(tmp[i], i, 0) < 0)
+			goto fail;
+		close(tmp[i]);
+	}
+	if (*keep >= 0) {
+		if (*keep > n)
+			close_range((unsigned)n, (unsigned)*keep - 1, 0);
+		close_range((unsigned)*keep + 1, ~0u, 0);
+	} else {
+		close_range((unsigned)n, ~0u, 0);
+	}
+	for (int i = 0; i < n; i++)
+		fdtab_set(i, l->fds[i].filetype, l->fds[i].base,
+		          l->fds[i].inheriting);
+	return 0;
+fail:
+	snprintf(err, errlen, "moving the granted fds: %s", strerror(errno));
+	return -errno;
+}
+
+/* Maps the main stack with a guard page below it; returns its top. */
+static int launch_stack(uint64_t *top, char *err, size_t errlen)
+{
+	uint8_t *s = mmap(
+	        NULL, LAUNCH_STACK_SIZE + LAUNCH_GUARD_SIZE,
+	        PROT_READ | PROT_WRITE,
+	        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+
+	if (s == MAP_FAILED || mprotect(s, LAUNCH_GUARD_SIZE, PROT_NONE) != 0) {
+		snprintf(err, errlen, "mapping the main stack: %s",
+		         strerror(errno));
+		return -errno;
+	}
+	*top = (uint64_t)(uintptr_t)(s + LAUNCH_STACK_SIZE + LAUNCH_GUARD_SIZE);
+	return 0;
+}
+
+/* Appends one auxv entry. */
+static void launch_aux(size_t *i, uint32_t type, uint64_t value)
+{
+	launch_auxv[*i].a_type = type;
+	launch_auxv[*i].a_val = value;
+	(*i)++;
+}
+
+/* Fills the auxiliary vector (abi-contract.md, "The auxiliary vector"). */
+static void launch_fill_auxv(const struct launch *l, uint8_t *base,
+                             const struct elfload_image *img,
+                             const struct vdso *v)
+{
+	size_t i = 0;
+	long ncpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	launch_aux(&i, CLOUDABI_AT_ARGDATA, (uint64_t)(uintptr_t)l->argdata);
+	launch_aux(&i, CLOUDABI_AT_ARGDATALEN, l->argdata_len);
+	launch_aux(&i, CLOUDABI_AT_BASE, (uint64_t)(uintptr_t)base);
+	launch_aux(&i, CLOUDABI_AT_CANARY, (uint64_t)(uintptr_t)launch_canary);
+	launch_aux(&i, CLOUDABI_AT_CANARYLEN, sizeof(launch_canary));
+	launch_aux(&i, CLOUDABI_AT_NCPUS, ncpus > 0 ? (uint64_t)ncpus : 1);
+	launch_aux(&i, CLOUDABI_AT_PAGESZ, 4096);
+	launch_aux(&i, CLOUDABI_AT_PHDR,
+	           (uint64_t)(uintptr_t)(base + img->phoff));
+	launch_aux(&i, CLOUDABI_AT_PHNUM, img->phnum);
+	launch_aux(&i, CLOUDABI_AT_PID, (uint64_t)(uintptr_t)launch_uuid);
+	launch_aux(&i, CLOUDABI_AT_SYSINFO_EHDR, (uint64_t)(uintptr_t)v->image);
+	launch_aux(&i, CLOUDABI_AT_TID, launch_main_thread.tid);
+	launch_aux(&i, CLOUDABI_AT_NULL, 0);
+}
+
+/* Builds the vDSO with an entry for every served system call. */
+static int launch_vdso(struct vdso *v, char *err, size_t errlen)
+{
+	bool present[CLOUDABI_SYSCALL_COUNT];
+	int rc;
+
+	for (unsigned i = 0; i < CLOUDABI_SYSCALL_COUNT; i++)
+		present[i] = sys_served(i);
+	rc = vdso_create(v, cloudabi_syscall_names, rtthread_tramp, present,
+	                 CLOUDABI_SYSCALL_COUNT);
+	if (rc != 0)
+		snprintf(err, errlen, "building the vDSO: %s", strerror(-rc));
+	return rc;
+}
+
+int launch_run(const struct launch *l, char *err, size_t errlen)
+{
+	struct elfload_image img;
+	struct elfload_mapping map;
+	struct vdso v;
+	uint64_t stack_top;
+	int keep = l->keep_fd, rc;
+
+	rc = elfload_parse_fd(l->exe_fd, &img, err, errlen);
+	if (rc == 0)
+		rc = elfload_map(l->exe_fd, &img, &map, err, errlen);
+	if (rc != 0)
+		return rc;
+	close(l->exe_fd);
+	if ((rc = launch_renumber(l, &keep, err, errlen)) != 0 ||
+	    (rc = launch_vdso(&v, err, errlen)) != 0 ||
+	    (rc = launch_stack(&stack_top, err, errlen)) != 0)
+		return rc;
+	if ((rc = launch_random(launch_canary, sizeof(launch_canary))) != 0 ||
+	    (rc = launch_random(launch_uuid, sizeof(launch_uuid))) != 0) {
+		snprintf(err, errlen, "reading random bytes: %s",
+		         strerror(-rc));
+		return rc;
+	}
+	/* A version 4 (random) UUID. */
+	launch_uuid[6] = (launch_uuid[6] & 0x0f) | 0x40;
+	launch_uuid[8] = (launch_uuid[8] & 0x3f) | 0x80;
+
+	rtthread_setup(&launch_main_thread);
+	launch_fill_auxv(l, map.base, &img, &v);
+	rtthread_enter(&launch_main_thread,
+	               (uint64_t)(uintptr_t)(map.base + img.entry),
+	               (uint64_t)(uintptr_t)launch_auxv, 0, stack_top);
+	/* The main thread ended with thread_exit: the others go on. */
+	pthread_exit(NULL);
+}

@@ -1,0 +1,25 @@
+/*
+ * sys: the table of served system calls. See sys.h.
+ */
+#include "sys.h"
+
+#define SERVE(upper, lower)                                                    \
+	[CLOUDABI_SYS_##upper] = (void *)cloudabi_sys_##lower
+
+void *const rtthread_syscalls[CLOUDABI_SYSCALL_COUNT] = {
+        SERVE(CLOCK_RES_GET, clock_res_get),
+        SERVE(CLOCK_TIME_GET, clock_time_get),
+        SERVE(FD_CLOSE, fd_close),
+        SERVE(FD_READ, fd_read),
+        SERVE(FD_STAT_GET, fd_stat_get),
+        SERVE(FD_WRITE, fd_write),
+        SERVE(MEM_PROTECT, mem_protect),
+        SERVE(PROC_EXIT, proc_exit),
+        SERVE(RANDOM_GET, random_get),
+        SERVE(THREAD_YIELD, thread_yield),
+};
+
+bool sys_served(unsigned i)
+{
+	return i < CLOUDABI_SYSCALL_COUNT && rtthread_syscalls[i] != NULL;
+}

@@ -1,0 +1,24 @@
+/*
+ * sys: the table of system call implementations the vDSO points at.
+ *
+ * Each implementation is a C function with the exact prototype of
+ * cloudabi_syscalls.h, in one of the sys_*.c files by area. Programs reach
+ * them through the trampolines of tramp.S, which switch %fs first. A call
+ * the runtime does not serve yet is left out of the vDSO, so that a
+ * program binds it to its own ENOSYS stub, as the contract says.
+ */
+#ifndef CLOUDABI_SYS_H
+#define CLOUDABI_SYS_H
+
+#include <stdbool.h>
+
+#include "cloudabi_syscall_names.h"
+#include "cloudabi_syscalls.h"
+
+/* Entry points in cloudabi.txt order; NULL where not served. */
+extern void *const rtthread_syscalls[CLOUDABI_SYSCALL_COUNT];
+
+/* Whether call i is served (and so exported by the vDSO). */
+bool sys_served(unsigned i);
+
+#endif
