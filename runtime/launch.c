@@ -19,6 +19,7 @@
 #include "fdtab.h"
 #include "rtthread.h"
 #include "sys.h"
+#include "usercopy.h"
 #include "vdso.h"
 
 #define LAUNCH_STACK_SIZE (8u << 20) /* what programs expect */
@@ -181,6 +182,11 @@ int launch_run(const struct launch *l, char *err, size_t errlen)
 	launch_uuid[6] = (launch_uuid[6] & 0x0f) | 0x40;
 	launch_uuid[8] = (launch_uuid[8] & 0x3f) | 0x80;
 
+	if ((rc = usercopy_init()) != 0) {
+		snprintf(err, errlen, "installing the fault handler: %s",
+		         strerror(-rc));
+		return rc;
+	}
 	rtthread_setup(&launch_main_thread);
 	launch_fill_auxv(l, map.base, &img, &v);
 	rtthread_enter(&launch_main_thread,

@@ -13,5 +13,6 @@ void *memmove(void *dst, const void *src, size_t len);
 void *memset(void *dst, int c, size_t len);
 int memcmp(const void *a, const void *b, size_t len);
 size_t strlen(const char *s);
+int strcmp(const char *a, const char *b);
 
 #endif

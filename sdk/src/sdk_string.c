@@ -67,3 +67,15 @@ size_t strlen(const char *s)
 		p++;
 	return (size_t)(p - s);
 }
+
+int strcmp(const char *a, const char *b)
+{
+	const unsigned char *p = (const unsigned char *)a;
+	const unsigned char *q = (const unsigned char *)b;
+
+	while (*p != '\0' && *p == *q) {
+		p++;
+		q++;
+	}
+	return *p - *q;
+}
