@@ -20,11 +20,13 @@
 #include "config.h"
 #include "launch.h"
 #include "rtthread.h"
+#include "trace.h"
 
 #define RUN_EXIT_LAUNCHER 127
 
 static const char run_usage[] =
-        "usage: cloudabi-run [-e] [-c config.yaml] executable < config.yaml\n"
+        "usage: cloudabi-run [-et] [-c config.yaml] executable < "
+        "config.yaml\n"
         "\n"
         "Runs a CloudABI executable with the argdata and file descriptors "
         "that\n"
@@ -33,6 +35,8 @@ static const char run_usage[] =
         "\n"
         "  -e, --emulate       accepted for compatibility; changes nothing\n"
         "  -c, --config FILE   read the configuration from FILE, not stdin\n"
+        "  -t, --trace         log every system call and its result to "
+        "stderr\n"
         "  -h, --help          show this help\n"
         "  -V, --version       show the version\n";
 
@@ -88,6 +92,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 	        {"emulate", no_argument, NULL, 'e'},
 	        {"config", required_argument, NULL, 'c'},
+	        {"trace", no_argument, NULL, 't'},
 	        {"help", no_argument, NULL, 'h'},
 	        {"version", no_argument, NULL, 'V'},
 	        {NULL, 0, NULL, 0},
@@ -97,14 +102,17 @@ int main(int argc, char **argv)
 	struct config_error cerr;
 	struct launch l = {.keep_fd = STDERR_FILENO};
 	char err[512];
-	int c, cfd = STDIN_FILENO, *fds = NULL;
+	int c, cfd = STDIN_FILENO, *fds = NULL, trace = 0;
 
-	while ((c = getopt_long(argc, argv, "+ec:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+ec:thV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			break;
 		case 'c':
 			config_path = optarg;
+			break;
+		case 't':
+			trace = 1;
 			break;
 		case 'h':
 			fputs(run_usage, stdout);
@@ -136,6 +144,8 @@ int main(int argc, char **argv)
 		run_fail("encoding the argdata failed");
 	l.fds = run_fds(cfg, fds, l.nfds);
 	rtthread_init();
+	if (trace)
+		trace_init(&launch_kept_fd);
 	launch_run(&l, err, sizeof(err));
 	run_fail("%s: %s", argv[optind], err);
 }

@@ -31,6 +31,8 @@ static cloudabi_auxv_t launch_auxv[16];
 static uint8_t launch_canary[16];
 static uint8_t launch_uuid[16];
 
+int launch_kept_fd = -1;
+
 /* Fills buf with random bytes from the kernel. */
 static int launch_random(void *buf, size_t len)
 {
@@ -168,8 +170,10 @@ int launch_run(const struct launch *l, char *err, size_t errlen)
 	if (rc != 0)
 		return rc;
 	close(l->exe_fd);
-	if ((rc = launch_renumber(l, &keep, err, errlen)) != 0 ||
-	    (rc = launch_vdso(&v, err, errlen)) != 0 ||
+	if ((rc = launch_renumber(l, &keep, err, errlen)) != 0)
+		return rc;
+	launch_kept_fd = keep;
+	if ((rc = launch_vdso(&v, err, errlen)) != 0 ||
 	    (rc = launch_stack(&stack_top, err, errlen)) != 0)
 		return rc;
 	if ((rc = launch_random(launch_canary, sizeof(launch_canary))) != 0 ||

@@ -32,6 +32,9 @@ struct launch {
 	int keep_fd; /* a runtime fd to keep (diagnostics), or -1 */
 };
 
+/* The number keep_fd has once launch_run() has moved it; -1 before. */
+extern int launch_kept_fd;
+
 /* Runs the program; returns a negative errno only on failure. */
 int launch_run(const struct launch *l, char *err, size_t errlen);
 

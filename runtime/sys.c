@@ -6,7 +6,7 @@
 #define SERVE(upper, lower)                                                    \
 	[CLOUDABI_SYS_##upper] = (void *)cloudabi_sys_##lower
 
-void *const rtthread_syscalls[CLOUDABI_SYSCALL_COUNT] = {
+void *rtthread_syscalls[CLOUDABI_SYSCALL_COUNT] = {
         SERVE(CLOCK_RES_GET, clock_res_get),
         SERVE(CLOCK_TIME_GET, clock_time_get),
         SERVE(FD_CLOSE, fd_close),

@@ -15,8 +15,9 @@
 #include "cloudabi_syscall_names.h"
 #include "cloudabi_syscalls.h"
 
-/* Entry points in cloudabi.txt order; NULL where not served. */
-extern void *const rtthread_syscalls[CLOUDABI_SYSCALL_COUNT];
+/* Entry points in cloudabi.txt order; NULL where not served. Writable
+ * only so that trace_init() can put its wrapper in front of them. */
+extern void *rtthread_syscalls[CLOUDABI_SYSCALL_COUNT];
 
 /* Whether call i is served (and so exported by the vDSO). */
 bool sys_served(unsigned i);
