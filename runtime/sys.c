@@ -16,6 +16,9 @@ void *rtthread_syscalls[CLOUDABI_SYSCALL_COUNT] = {
         SERVE(MEM_PROTECT, mem_protect),
         SERVE(PROC_EXIT, proc_exit),
         SERVE(RANDOM_GET, random_get),
+        SERVE(SOCK_RECV, sock_recv),
+        SERVE(SOCK_SEND, sock_send),
+        SERVE(SOCK_SHUTDOWN, sock_shutdown),
         SERVE(THREAD_YIELD, thread_yield),
 };
 
