@@ -8,8 +8,8 @@ ASAN     ?= build-asan
 JOBS     ?= $(shell nproc)
 CMAKE_FLAGS = -DCMAKE_C_COMPILER=$(CC_HOST)
 
-.PHONY: all deps build build-asan test test-unit test-asan demo format \
-	format-check clean
+.PHONY: all deps build build-asan test test-unit test-asan demo bench \
+	format format-check clean
 
 all: build
 
@@ -40,6 +40,11 @@ test-asan: build-asan
 
 demo: build
 	@sh scripts/demo.sh $(BUILD)
+
+# System call costs under cloudabi-run against native (docs/benchmarks.md).
+bench: build
+	$(BUILD)/bench/bench_syscalls $(BUILD)/runtime/cloudabi-run \
+		$(BUILD)/guests/syscalls_guest
 
 format:
 	git ls-files '*.c' '*.h' | xargs clang-format-14 -i
