@@ -18,6 +18,7 @@
 
 #include "adtree.h"
 #include "config.h"
+#include "exec.h"
 #include "launch.h"
 #include "rtthread.h"
 #include "trace.h"
@@ -104,6 +105,12 @@ int main(int argc, char **argv)
 	char err[512];
 	int c, cfd = STDIN_FILENO, *fds = NULL, trace = 0;
 
+	/* Internal: the second half of proc_exec (exec.h). */
+	if (argc == 3 && strcmp(argv[1], EXEC_STATE_OPTION) == 0) {
+		rtthread_init();
+		exec_resume(argv[2], err, sizeof(err));
+		run_fail("exec: %s", err);
+	}
 	while ((c = getopt_long(argc, argv, "+ec:thV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'e':

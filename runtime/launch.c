@@ -169,7 +169,7 @@ int launch_run(const struct launch *l, char *err, size_t errlen)
 		rc = elfload_map(l->exe_fd, &img, &map, err, errlen);
 	if (rc != 0)
 		return rc;
-	close(l->exe_fd);
+	/* exe_fd may also be granted (!executable): renumbering closes it. */
 	if ((rc = launch_renumber(l, &keep, err, errlen)) != 0)
 		return rc;
 	launch_kept_fd = keep;

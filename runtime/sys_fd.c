@@ -8,6 +8,7 @@
 
 #include "errmap.h"
 #include "fdtab.h"
+#include "procdesc.h"
 #include "sys.h"
 
 /* CloudABI iovecs have the layout of struct iovec: checked here, so that
@@ -20,11 +21,15 @@ _Static_assert(sizeof(cloudabi_ciovec_t) == sizeof(struct iovec), "");
 
 cloudabi_errno_t cloudabi_sys_fd_close(cloudabi_fd_t fd)
 {
-	cloudabi_errno_t rc = fdtab_get(fd, 0, NULL);
+	struct fdtab_entry e;
+	cloudabi_errno_t rc = fdtab_get(fd, 0, &e);
 
 	if (rc != CLOUDABI_ESUCCESS)
 		return rc;
 	fdtab_remove((int)fd);
+	/* Closing a process descriptor kills the process (procdesc.h). */
+	if (e.filetype == CLOUDABI_FILETYPE_PROCESS)
+		procdesc_close((int)fd);
 	/* Linux closes the fd even when close() reports an error. */
 	if (close((int)fd) != 0 && errno != EINTR)
 		return errmap_from_linux(errno);
