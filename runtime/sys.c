@@ -9,6 +9,7 @@
 void *rtthread_syscalls[CLOUDABI_SYSCALL_COUNT] = {
         SERVE(CLOCK_RES_GET, clock_res_get),
         SERVE(CLOCK_TIME_GET, clock_time_get),
+        SERVE(CONDVAR_SIGNAL, condvar_signal),
         SERVE(FD_CLOSE, fd_close),
         SERVE(FD_CREATE1, fd_create1),
         SERVE(FD_CREATE2, fd_create2),
@@ -37,11 +38,13 @@ void *rtthread_syscalls[CLOUDABI_SYSCALL_COUNT] = {
         SERVE(FILE_STAT_PUT, file_stat_put),
         SERVE(FILE_SYMLINK, file_symlink),
         SERVE(FILE_UNLINK, file_unlink),
+        SERVE(LOCK_UNLOCK, lock_unlock),
         SERVE(MEM_ADVISE, mem_advise),
         SERVE(MEM_MAP, mem_map),
         SERVE(MEM_PROTECT, mem_protect),
         SERVE(MEM_SYNC, mem_sync),
         SERVE(MEM_UNMAP, mem_unmap),
+        SERVE(POLL, poll),
         SERVE(PROC_EXEC, proc_exec),
         SERVE(PROC_EXIT, proc_exit),
         SERVE(PROC_FORK, proc_fork),
@@ -50,6 +53,8 @@ void *rtthread_syscalls[CLOUDABI_SYSCALL_COUNT] = {
         SERVE(SOCK_RECV, sock_recv),
         SERVE(SOCK_SEND, sock_send),
         SERVE(SOCK_SHUTDOWN, sock_shutdown),
+        SERVE(THREAD_CREATE, thread_create),
+        SERVE(THREAD_EXIT, thread_exit),
         SERVE(THREAD_YIELD, thread_yield),
 };
 

@@ -34,4 +34,9 @@ cloudabi_errno_t usercopy_write(void *dst, const void *src, size_t n);
 cloudabi_errno_t usercopy_path(char *buf, size_t size, const char *path,
                                size_t len);
 
+/* 0 when the aligned 32-bit word at p is readable and writable (atomic
+ * words of the program: locks, condvars), else -1. It never changes the
+ * word. */
+int usercopy_probe32(void *p);
+
 #endif

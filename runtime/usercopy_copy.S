@@ -2,15 +2,25 @@
  * usercopy_copy(dst, src, n): rep movsb between usercopy_copy_begin and
  * usercopy_copy_end; a fault there resumes at usercopy_copy_fault, which
  * returns -1 (see usercopy.c).
+ *
+ * usercopy_probe32(p): a locked cmpxchg that stores back the value it
+ * read, so the word never changes, yet faults unless it is writable. It
+ * sits inside the same range and pushes nothing, so the fixup returns -1
+ * from it too.
  */
 	.text
 	.globl	usercopy_copy, usercopy_copy_begin, usercopy_copy_end
-	.globl	usercopy_copy_fault
+	.globl	usercopy_copy_fault, usercopy_probe32
 	.type	usercopy_copy, @function
 usercopy_copy:
 	movq	%rdx, %rcx
 usercopy_copy_begin:
 	rep movsb
+	xorl	%eax, %eax
+	ret
+usercopy_probe32:
+	movl	(%rdi), %eax
+	lock cmpxchgl %eax, (%rdi)
 usercopy_copy_end:
 	xorl	%eax, %eax
 	ret
