@@ -8,71 +8,20 @@
  * that they are atomic both inside and outside a caller's transaction.
  */
 #include "store.h"
+#include "store_schema.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <sqlite3.h>
 
 #define STORE_FILE     "cloudabid.db"
 #define STORE_TEXT_MAX 4096 /* event messages, audit targets... */
-
-/*
- * Migrations: entry i moves the schema from version i to i + 1. Never
- * edit a released entry; append a new one and bump STORE_SCHEMA_VERSION.
- */
-static const char *const migrations[STORE_SCHEMA_VERSION] = {
-        "CREATE TABLE services ("
-        " name TEXT PRIMARY KEY NOT NULL,"
-        " spec TEXT NOT NULL,"
-        " generation INTEGER NOT NULL,"
-        " desired TEXT NOT NULL CHECK (desired IN ('stopped', 'running')),"
-        " created_at INTEGER NOT NULL,"
-        " updated_at INTEGER NOT NULL);"
-        "CREATE TABLE instances ("
-        " id INTEGER PRIMARY KEY AUTOINCREMENT,"
-        " service TEXT NOT NULL REFERENCES services(name) ON DELETE CASCADE,"
-        " generation INTEGER NOT NULL,"
-        " pid INTEGER NOT NULL,"
-        " start_time INTEGER NOT NULL,"
-        " started_at INTEGER NOT NULL,"
-        " ended_at INTEGER,"
-        " exit_code INTEGER,"
-        " exit_signal INTEGER);"
-        "CREATE INDEX instances_service ON instances(service, id);"
-        "CREATE INDEX instances_running ON instances(id) WHERE ended_at IS "
-        "NULL;"
-        "CREATE TABLE policy ("
-        " service TEXT PRIMARY KEY NOT NULL"
-        "  REFERENCES services(name) ON DELETE CASCADE,"
-        " state TEXT NOT NULL,"
-        " failures INTEGER NOT NULL,"
-        " backoff_ms INTEGER NOT NULL,"
-        " next_attempt INTEGER NOT NULL);"
-        /* Events and audit outlive their service: no foreign keys. */
-        "CREATE TABLE events ("
-        " id INTEGER PRIMARY KEY AUTOINCREMENT,"
-        " time INTEGER NOT NULL,"
-        " service TEXT NOT NULL,"
-        " kind TEXT NOT NULL,"
-        " from_state TEXT NOT NULL,"
-        " to_state TEXT NOT NULL,"
-        " message TEXT NOT NULL);"
-        "CREATE TABLE audit ("
-        " id INTEGER PRIMARY KEY AUTOINCREMENT,"
-        " time INTEGER NOT NULL,"
-        " uid INTEGER NOT NULL,"
-        " method TEXT NOT NULL,"
-        " target TEXT NOT NULL,"
-        " result TEXT NOT NULL);",
-};
 
 enum stmt_id {
 	S_BEGIN,
@@ -178,40 +127,10 @@ static int fail(struct store *st, int rc, const char *fmt, ...)
 	return rc;
 }
 
-/* The negative errno for an SQLite result code. */
-static int errno_of(int sqlite_rc)
-{
-	switch (sqlite_rc & 0xff) {
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return -EBUSY;
-	case SQLITE_NOMEM:
-		return -ENOMEM;
-	case SQLITE_FULL:
-		return -ENOSPC;
-	case SQLITE_READONLY:
-		return -EROFS;
-	case SQLITE_PERM:
-	case SQLITE_AUTH:
-		return -EACCES;
-	case SQLITE_CANTOPEN:
-		return -ENOENT;
-	case SQLITE_TOOBIG:
-		return -E2BIG;
-	case SQLITE_CONSTRAINT:
-		return sqlite_rc == SQLITE_CONSTRAINT_PRIMARYKEY ||
-		                       sqlite_rc == SQLITE_CONSTRAINT_UNIQUE
-		               ? -EEXIST
-		               : -EINVAL;
-	default:
-		return -EIO;
-	}
-}
-
 /* Records the connection's current SQLite error for function fn. */
 static int fail_db(struct store *st, const char *fn, int sqlite_rc)
 {
-	return fail(st, errno_of(sqlite_rc), "%s: %s", fn,
+	return fail(st, store_schema_errno(sqlite_rc), "%s: %s", fn,
 	            sqlite3_errmsg(st->db));
 }
 
@@ -305,117 +224,6 @@ static int sp_end(struct store *st, int r)
 	return r < 0 ? r : e;
 }
 
-/* Executes a script with sqlite3_exec (pragmas, migrations). */
-static int exec(struct store *st, const char *sql, const char *fn)
-{
-	char *msg = NULL;
-	int rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
-
-	if (rc == SQLITE_OK)
-		return 0;
-	fail(st, errno_of(rc), "%s: %s", fn, msg != NULL ? msg : "failed");
-	sqlite3_free(msg);
-	return errno_of(rc);
-}
-
-/* Reads the schema version inside the migration transaction (0: new). */
-static int read_version(struct store *st, int *version)
-{
-	sqlite3_stmt *s = NULL;
-	int rc;
-
-	*version = 0;
-	rc = sqlite3_prepare_v2(st->db,
-	                        "SELECT count(*) FROM sqlite_schema WHERE"
-	                        " name = 'schema_version'",
-	                        -1, &s, NULL);
-	if (rc != SQLITE_OK)
-		return fail_db(st, "schema", rc);
-	rc = sqlite3_step(s);
-	bool exists = rc == SQLITE_ROW && sqlite3_column_int(s, 0) > 0;
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW)
-		return fail_db(st, "schema", rc);
-	if (!exists)
-		return 0;
-	rc = sqlite3_prepare_v2(st->db, stmt_sql[S_VERSION], -1, &s, NULL);
-	if (rc != SQLITE_OK)
-		return fail_db(st, "schema version", rc);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		*version = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-	return 0;
-}
-
-/* Brings the schema to STORE_SCHEMA_VERSION in one transaction. */
-static int migrate(struct store *st)
-{
-	char sql[64];
-	int v, r;
-
-	r = exec(st, "BEGIN IMMEDIATE", "migrate");
-	if (r < 0)
-		return r;
-	r = read_version(st, &v);
-	if (r == 0 && (v < 0 || v > STORE_SCHEMA_VERSION))
-		r = fail(st, -EPROTO,
-		         "database schema version %d is not one this cloudabid"
-		         " knows (1 to %d): it was written by a newer version",
-		         v, STORE_SCHEMA_VERSION);
-	if (r == 0 && v == 0)
-		r = exec(st,
-		         "CREATE TABLE schema_version (version INTEGER NOT "
-		         "NULL);"
-		         "INSERT INTO schema_version VALUES (0)",
-		         "migrate");
-	for (; r == 0 && v < STORE_SCHEMA_VERSION; v++)
-		r = exec(st, migrations[v], "migrate");
-	if (r == 0) {
-		snprintf(sql, sizeof(sql),
-		         "UPDATE schema_version SET version = %d", v);
-		r = exec(st, sql, "migrate");
-	}
-	if (r == 0)
-		return exec(st, "COMMIT", "migrate");
-	exec(st, "ROLLBACK", "migrate");
-	return r;
-}
-
-/* Creates the file with mode 0600 before SQLite (which would use 0644). */
-static int create_private(struct store *st, const char *path)
-{
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-
-	if (fd < 0)
-		return fail(st, -errno, "%s: %s", path, strerror(errno));
-	close(fd);
-	return 0;
-}
-
-/* Sets the connection up: WAL, FULL sync, foreign keys, busy timeout. */
-static int configure(struct store *st)
-{
-	sqlite3_stmt *s = NULL;
-	bool wal = false;
-	int r;
-
-	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s,
-	                       NULL) == SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_ROW)
-		wal = strcmp(col_text(s, 0), "wal") == 0;
-	sqlite3_finalize(s);
-	if (!wal)
-		return fail(st, -EIO, "cannot switch the database to WAL: %s",
-		            sqlite3_errmsg(st->db));
-	r = exec(st,
-	         "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
-	         " PRAGMA trusted_schema = OFF",
-	         "configure");
-	sqlite3_busy_timeout(st->db, 1000);
-	return r;
-}
-
-/* Prepares every statement once (persistent: they live until close). */
 static int prepare_all(struct store *st)
 {
 	for (int i = 0; i < S_COUNT; i++) {
@@ -423,7 +231,8 @@ static int prepare_all(struct store *st)
 		                            SQLITE_PREPARE_PERSISTENT,
 		                            &st->stmt[i], NULL);
 		if (rc != SQLITE_OK)
-			return fail(st, errno_of(rc), "prepare %d: %s", i,
+			return fail(st, store_schema_errno(rc),
+			            "prepare %d: %s", i,
 			            sqlite3_errmsg(st->db));
 	}
 	return 0;
@@ -446,7 +255,7 @@ int store_open(const char *dir, struct store **out, char *err, size_t errlen)
 		fail(st, r, "%s: state directory path too long", dir);
 		goto out;
 	}
-	r = create_private(st, path);
+	r = store_schema_create(path, st->err, sizeof(st->err));
 	if (r < 0)
 		goto out;
 	rc = sqlite3_open_v2(path, &st->db,
@@ -454,14 +263,12 @@ int store_open(const char *dir, struct store **out, char *err, size_t errlen)
 	                             SQLITE_OPEN_NOFOLLOW,
 	                     NULL);
 	if (rc != SQLITE_OK) {
-		r = fail(st, errno_of(rc), "%s: %s", path,
+		r = fail(st, store_schema_errno(rc), "%s: %s", path,
 		         st->db ? sqlite3_errmsg(st->db) : "cannot open");
 		goto out;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
-	r = configure(st);
-	if (r == 0)
-		r = migrate(st);
+	r = store_schema_setup(st->db, st->err, sizeof(st->err));
 	if (r == 0)
 		r = prepare_all(st);
 out:
@@ -955,45 +762,4 @@ int store_audit_since(struct store *st, int64_t after, unsigned limit,
 	}
 	sqlite3_reset(s);
 	return stop != 0 ? stop : r;
-}
-
-/* Parses field 22 of a /proc/<pid>/stat line (after the comm's ')'). */
-static int parse_start_time(const char *line, uint64_t *out)
-{
-	const char *p = strrchr(line, ')');
-	char *end;
-
-	if (p == NULL)
-		return -EINVAL;
-	p++;
-	/* Fields 3 to 21 come first: skip 19 space-separated fields. */
-	for (int field = 3; field < 22; field++) {
-		p = strchr(p + 1, ' ');
-		if (p == NULL)
-			return -EINVAL;
-	}
-	errno = 0;
-	*out = strtoull(p + 1, &end, 10);
-	if (end == p + 1 || errno != 0 || (*end != ' ' && *end != '\0'))
-		return -EINVAL;
-	return 0;
-}
-
-int store_proc_start_time(int pid, uint64_t *start_time)
-{
-	char path[64], line[1024];
-	ssize_t n;
-	int fd, r;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, line, sizeof(line) - 1);
-	r = n < 0 ? -errno : 0;
-	close(fd);
-	if (r < 0)
-		return r;
-	line[n] = '\0';
-	return parse_start_time(line, start_time);
 }

@@ -61,7 +61,7 @@ struct store_instance {
 	const char *service;
 	int64_t generation; /* of the spec it runs */
 	int pid;
-	uint64_t start_time; /* /proc/<pid>/stat field 22: detects pid reuse */
+	uint64_t start_time; /* procstat_start_time(): detects pid reuse */
 	int64_t started_at, ended_at; /* ms since the epoch; ended 0: running */
 	int exit_code, exit_signal;
 };
@@ -169,8 +169,5 @@ int store_audit_since(struct store *st, int64_t after, unsigned limit,
 
 /* Test hook: the keep limits of st (events, audit) for pruning tests. */
 void store_set_keep(struct store *st, unsigned events, unsigned audit);
-
-/* Reads field 22 (start time in clock ticks) of /proc/<pid>/stat. */
-int store_proc_start_time(int pid, uint64_t *start_time);
 
 #endif

@@ -22,6 +22,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "procstat.h"
 #include "store.h"
 
 struct fixture {
@@ -650,15 +651,15 @@ static void test_proc_start_time(void **state)
 	int fds[2];
 	pid_t pid;
 
-	assert_int_equal(store_proc_start_time(getpid(), &self), 0);
+	assert_int_equal(procstat_start_time(getpid(), &self), 0);
 	assert_int_equal(pipe(fds), 0);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		if (store_proc_start_time(getpid(), &before) != 0)
+		if (procstat_start_time(getpid(), &before) != 0)
 			_exit(1);
 		prctl(PR_SET_NAME, "x) 1 2 (3 4 5", 0, 0, 0);
-		if (store_proc_start_time(getpid(), &after) != 0 ||
+		if (procstat_start_time(getpid(), &after) != 0 ||
 		    after != before)
 			_exit(2);
 		if (write(fds[1], &after, sizeof(after)) != sizeof(after))
@@ -667,13 +668,13 @@ static void test_proc_start_time(void **state)
 		_exit(0);
 	}
 	assert_int_equal(read(fds[0], &after, sizeof(after)), sizeof(after));
-	assert_int_equal(store_proc_start_time(pid, &seen), 0);
+	assert_int_equal(procstat_start_time(pid, &seen), 0);
 	assert_int_equal(seen, after);
 	assert_true(seen >= self);
 	kill(pid, SIGKILL);
 	assert_true(WIFSIGNALED(wait_child(pid)));
 	/* Reaped: the pid no longer names a process. */
-	assert_int_equal(store_proc_start_time(pid, &seen), -ENOENT);
+	assert_int_equal(procstat_start_time(pid, &seen), -ENOENT);
 	close(fds[0]);
 	close(fds[1]);
 }
