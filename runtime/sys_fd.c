@@ -325,16 +325,19 @@ cloudabi_errno_t cloudabi_sys_fd_dup(cloudabi_fd_t from, cloudabi_fd_t *fd)
 
 cloudabi_errno_t cloudabi_sys_fd_replace(cloudabi_fd_t from, cloudabi_fd_t to)
 {
-	struct fdtab_entry e;
+	struct fdtab_entry e, old;
 	cloudabi_errno_t rc = fdtab_get(from, 0, &e);
 
 	if (rc != CLOUDABI_ESUCCESS)
 		return rc;
 	/* Only the program's own fds may be overwritten, never the
 	 * runtime's private ones that sit above them. */
-	rc = fdtab_get(to, 0, NULL);
+	rc = fdtab_get(to, 0, &old);
 	if (rc != CLOUDABI_ESUCCESS || from == to)
 		return rc;
+	/* Replacing closes `to`: for a process descriptor, as fd_close. */
+	if (old.filetype == CLOUDABI_FILETYPE_PROCESS)
+		procdesc_close((int)to);
 	if (dup3((int)from, (int)to, O_CLOEXEC) < 0)
 		return errmap_from_linux(errno);
 	fdtab_set((int)to, e.filetype, e.base, e.inheriting);

@@ -197,6 +197,32 @@ static void check_replace(void)
 	CHECK_OK(cloudabi_sys_fd_close(d));
 }
 
+/* Replacing a process descriptor ends its process, as closing it does:
+ * the child's end of a socket pair then closes. */
+static void check_replace_process(void)
+{
+	cloudabi_fd_t a, b, pd = 0, x;
+	cloudabi_tid_t tid;
+	char c;
+
+	CHECK_OK(cloudabi_sys_fd_create2(CLOUDABI_FILETYPE_SOCKET_STREAM, &a,
+	                                 &b));
+	CHECK_OK(cloudabi_sys_proc_fork(&pd, &tid));
+	if (pd == CLOUDABI_PROCESS_CHILD) {
+		/* Blocks until killed: the parent never writes. */
+		get(b, &c, 1);
+		cloudabi_sys_proc_exit(3);
+	}
+	CHECK_OK(cloudabi_sys_fd_close(b));
+	CHECK_OK(cloudabi_sys_fd_dup(a, &x));
+	CHECK_OK(cloudabi_sys_fd_replace(x, pd));
+	/* Without the kill this read would block (the test times out). */
+	CHECK(get(a, &c, 1) == 0);
+	CHECK_OK(cloudabi_sys_fd_close(pd));
+	CHECK_OK(cloudabi_sys_fd_close(x));
+	CHECK_OK(cloudabi_sys_fd_close(a));
+}
+
 /* fd_stat_put: flag checks, nonblock set and cleared, rights narrowed. */
 static void check_stat_put(void)
 {
@@ -349,6 +375,7 @@ void conf_main(void)
 	check_create2_errors();
 	check_dup();
 	check_replace();
+	check_replace_process();
 	check_stat_put();
 	CHECK(f >= 0);
 	if (f >= 0) {
