@@ -4,6 +4,7 @@
  * stopped with the loop asserted free of handles.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -263,9 +265,96 @@ static void test_follow_disconnect(void **state)
 	}
 	assert_non_null(s);
 	protobuf_c_message_free_unpacked(&s->base, NULL);
-	/* A follow still running when the server stops. */
-	memset(&l, 0, sizeof(l));
 	rpc_client_close(c2);
+	stop(t);
+}
+
+struct follower {
+	struct lines l;
+	struct rpc_status st;
+	int rc;
+};
+
+/* Follows Logs until the connection goes away. */
+static void *follow_thread(void *arg)
+{
+	struct follower *f = arg;
+	struct rpc_client *c = NULL;
+
+	if ((f->rc = rpc_client_connect(sock, 5000, &c)) == 0)
+		f->rc = logs(c, 1, 1, &f->l, &f->st);
+	rpc_client_close(c);
+	return NULL;
+}
+
+/* Stopping the server mid-follow cancels the call and leaves no handle. */
+static void test_close_with_open_stream(void **state)
+{
+	struct testsrv *t = start(0, 0);
+	struct follower f = {0};
+	pthread_t th;
+
+	assert_int_equal(pthread_create(&th, NULL, follow_thread, &f), 0);
+	while (__atomic_load_n(&f.l.count, __ATOMIC_SEQ_CST) < 3)
+		sleep_ms(5);
+	stop(t); /* asserts uv_loop_close() == 0 */
+	pthread_join(th, NULL);
+	assert_int_equal(f.rc, -ECONNRESET);
+	assert_true(f.l.count >= 3);
+	assert_false(f.l.bad);
+}
+
+/* Puts the saved file limit back after a while. */
+static void *restore_limit(void *arg)
+{
+	sleep_ms(150);
+	setrlimit(RLIMIT_NOFILE, arg);
+	return NULL;
+}
+
+/* CPU seconds this process has used. */
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+/* Out of fds, the server pauses accepting (no spinning), then serves. */
+static void test_emfile_pauses_accept(void **state)
+{
+	struct testsrv *t = start(0, 0);
+	Cloudabi__Supervisor__V1__ServiceStatus *s;
+	struct rlimit old, low;
+	struct rpc_client *c;
+	struct rpc_status st;
+	double cpu;
+	pthread_t th;
+	int probe, rc;
+
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	probe = dup(0); /* the lowest free fd */
+	assert_true(probe >= 0);
+	close(probe);
+	/* Room for the client's socket only: the server's accept fails. */
+	low = old;
+	low.rlim_cur = (rlim_t)probe + 1;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	c = connect_ok();
+	cpu = cpu_seconds();
+	assert_int_equal(pthread_create(&th, NULL, restore_limit, &old), 0);
+	s = get(c, "after-emfile", &st, &rc);
+	pthread_join(th, NULL);
+	cpu = cpu_seconds() - cpu;
+	assert_int_equal(rc, 0);
+	assert_non_null(s);
+	assert_string_equal(s->name, "after-emfile");
+	protobuf_c_message_free_unpacked(&s->base, NULL);
+	/* A spinning accept loop would burn the whole pause. */
+	assert_true(cpu < 0.25);
+	rpc_client_close(c);
 	stop(t);
 }
 
@@ -456,11 +545,13 @@ int main(void)
 	        cmocka_unit_test(test_stream),
 	        cmocka_unit_test(test_follow_cancel),
 	        cmocka_unit_test(test_follow_disconnect),
+	        cmocka_unit_test(test_close_with_open_stream),
 	        cmocka_unit_test(test_slow_reader_bound),
 	        cmocka_unit_test(test_async_reply_and_health),
 	        cmocka_unit_test(test_garbage_closes_connection),
 	        cmocka_unit_test(test_per_uid_cap),
 	        cmocka_unit_test(test_idle_connection_closed),
+	        cmocka_unit_test(test_emfile_pauses_accept),
 	        cmocka_unit_test(test_daemon_down),
 	};
 
