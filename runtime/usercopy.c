@@ -34,6 +34,8 @@ usercopy_fault(int sig, siginfo_t *si, void *ucv)
 	ucontext_t *uc = ucv;
 	uintptr_t ip = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
 	struct usercopy_ksigaction dfl = {0};
+	/* The fourth argument must be in %r10. */
+	register long sigsetsize __asm__("r10") = 8;
 	long rc;
 
 	(void)si;
@@ -48,7 +50,7 @@ usercopy_fault(int sig, siginfo_t *si, void *ucv)
 	__asm__ volatile("syscall"
 	                 : "=a"(rc)
 	                 : "0"((long)SYS_rt_sigaction), "D"((long)sig),
-	                   "S"(&dfl), "d"(0L), "r"(8L)
+	                   "S"(&dfl), "d"(0L), "r"(sigsetsize)
 	                 : "rcx", "r11", "memory");
 	(void)rc;
 }
