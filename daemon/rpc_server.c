@@ -8,10 +8,11 @@
  * flight, and reading pauses while it is: a peer that does not read stalls
  * itself instead of growing our buffers.
  */
-#include "rpc_server.h"
+#include "rpc_internal.h"
 
 #include <errno.h>
 #include <nghttp2/nghttp2.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -22,82 +23,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define RBUF_LEN        16384
 #define WBUF_SOFT       65536 /* stop pulling frames once this is queued */
 #define ACCEPT_BATCH    32    /* accepts per wake-up, to stay fair */
 #define ACCEPT_PAUSE_MS 500   /* retry delay after EMFILE */
-#define STATUS_MSG_MAX  1024  /* longest grpc-message text kept */
 #define MAX_HEADER_LIST 16384
 
-enum call_state {
-	CALL_RECV, /* reading the request */
-	CALL_APP,  /* a handler owns it */
-	CALL_DONE, /* finished: only waits for its stream to close */
-};
-
-struct rpc_call {
-	struct rpc_conn *conn; /* NULL once its stream or connection is gone */
-	struct rpc_call *prev, *next;
-	int32_t stream_id;
-	enum call_state state;
-	const struct rpc_method *method;
-	struct rpc_peer peer;
-	bool is_post, is_grpc;
-	struct grpc_reader rd;
-	uint8_t *req; /* the one request message, owned */
-	size_t req_len;
-	bool have_req;
-	bool responded; /* response HEADERS submitted */
-	bool ended;     /* status chosen; trailers follow the queued data */
-	bool cancelled;
-	int status;
-	char *status_msg; /* owned, may be NULL */
-	uint8_t *out;     /* queued response bytes [out_off, out_len) */
-	size_t out_off, out_len, out_cap;
-	rpc_cancel_fn *cancel_fn;
-	void *cancel_arg;
-};
-
-struct rpc_conn {
-	struct rpc_server *srv;
-	struct rpc_conn *prev, *next;
-	uv_pipe_t pipe;
-	uv_timer_t idle;
-	int handles; /* open handles; freed when it reaches 0 */
-	nghttp2_session *h2;
-	struct rpc_peer peer;
-	struct rpc_call *calls;
-	unsigned nstreams;
-	bool in_h2;      /* inside nghttp2: no re-entry, no teardown */
-	bool want_close; /* teardown asked for while in_h2 */
-	bool closing;
-	bool writing;
-	uv_write_t wreq;
-	uint8_t *wbuf;
-	size_t wcap;
-	char rbuf[RBUF_LEN];
-};
-
-struct rpc_server {
-	uv_loop_t *loop;
-	const struct rpc_method *methods;
-	size_t nmethods;
-	void *ctx;
-	struct rpc_server_config cfg;
-	uv_poll_t poll;
-	uv_timer_t resume;
-	int fd;
-	char *path; /* unlinked at close; owned */
-	bool listening, paused, closing;
-	int handles;
-	struct rpc_conn *conns;
-	unsigned nconns;
-	void (*close_cb)(void *);
-	void *close_arg;
-};
-
 static void conn_close(struct rpc_conn *c);
-static void conn_flush(struct rpc_conn *c);
 static void on_listen(uv_poll_t *p, int status, int events);
 static void on_resume(uv_timer_t *t);
 static void srv_maybe_free(struct rpc_server *srv);
@@ -115,463 +46,6 @@ rpc_warn(const char *fn, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* Frees a call and everything it owns. */
-static void call_free(struct rpc_call *call)
-{
-	grpc_reader_free(&call->rd);
-	free(call->req);
-	free(call->out);
-	free(call->status_msg);
-	free(call);
-}
-
-/* Unlinks a call from its connection; its stream is gone. */
-static void call_detach(struct rpc_call *call)
-{
-	struct rpc_conn *c = call->conn;
-
-	if (call->prev)
-		call->prev->next = call->next;
-	else
-		c->calls = call->next;
-	if (call->next)
-		call->next->prev = call->prev;
-	c->nstreams--;
-	call->conn = NULL;
-	call->prev = call->next = NULL;
-}
-
-/*
- * The stream is gone: a call its handler still owns is cancelled (and
- * freed when the handler finishes it); any other is freed now.
- */
-static void call_orphan(struct rpc_call *call)
-{
-	call_detach(call);
-	if (call->state != CALL_APP) {
-		call_free(call);
-		return;
-	}
-	call->cancelled = true;
-	if (call->cancel_fn)
-		call->cancel_fn(call, call->cancel_arg);
-}
-
-/* Pulls frames from nghttp2 unless already inside it (then it is done on
- * the way out). */
-static void conn_kick(struct rpc_conn *c)
-{
-	if (c != NULL && !c->in_h2)
-		conn_flush(c);
-}
-
-#define NV(n, v)                                                               \
-	{                                                                      \
-		(uint8_t *)(n), (uint8_t *)(v), sizeof(n) - 1, strlen(v),      \
-		        NGHTTP2_NV_FLAG_NONE                                   \
-	}
-
-/* Fills nva with grpc-status and grpc-message; returns the count. */
-static size_t status_nv(struct rpc_call *call, nghttp2_nv *nva, char *code,
-                        char *enc, size_t encsz)
-{
-	size_t n = 0;
-
-	snprintf(code, 12, "%d", call->status);
-	nva[n++] = (nghttp2_nv)NV("grpc-status", code);
-	if (call->status_msg != NULL && call->status_msg[0] != '\0') {
-		grpc_percent_encode(call->status_msg, enc, encsz);
-		nva[n++] = (nghttp2_nv)NV("grpc-message", enc);
-	}
-	return n;
-}
-
-/* nghttp2 asks for body bytes of a response; trailers end it. */
-static ssize_t data_read_cb(nghttp2_session *h2, int32_t stream_id,
-                            uint8_t *buf, size_t length, uint32_t *flags,
-                            nghttp2_data_source *source, void *user_data)
-{
-	struct rpc_call *call = source->ptr;
-	size_t avail = call->out_len - call->out_off;
-	char code[12], enc[3 * STATUS_MSG_MAX + 1];
-	nghttp2_nv nva[2];
-	size_t n;
-
-	if (avail == 0) {
-		if (!call->ended)
-			return NGHTTP2_ERR_DEFERRED;
-		*flags |=
-		        NGHTTP2_DATA_FLAG_EOF | NGHTTP2_DATA_FLAG_NO_END_STREAM;
-		n = status_nv(call, nva, code, enc, sizeof(enc));
-		if (nghttp2_submit_trailer(h2, stream_id, nva, n) != 0)
-			return NGHTTP2_ERR_CALLBACK_FAILURE;
-		return 0;
-	}
-	n = avail < length ? avail : length;
-	memcpy(buf, call->out + call->out_off, n);
-	call->out_off += n;
-	if (call->out_off == call->out_len)
-		call->out_off = call->out_len = 0;
-	return (ssize_t)n;
-}
-
-/* Chooses the call's final status; sends it now or after queued data. */
-static void call_end(struct rpc_call *call, int code, const char *message)
-{
-	struct rpc_conn *c = call->conn;
-	char scode[12], enc[3 * STATUS_MSG_MAX + 1];
-	nghttp2_nv nva[4] = {NV(":status", "200"),
-	                     NV("content-type", "application/grpc")};
-	size_t n;
-
-	if (call->ended || c == NULL)
-		return;
-	call->ended = true;
-	call->status = code;
-	if (message != NULL)
-		call->status_msg = strndup(message, STATUS_MSG_MAX);
-	if (call->responded) {
-		nghttp2_session_resume_data(c->h2, call->stream_id);
-		return;
-	}
-	/* Nothing sent yet: a Trailers-Only response, one HEADERS frame. */
-	n = 2 + status_nv(call, nva + 2, scode, enc, sizeof(enc));
-	call->responded = true;
-	if (nghttp2_submit_response(c->h2, call->stream_id, nva, n, NULL) != 0)
-		nghttp2_submit_rst_stream(c->h2, NGHTTP2_FLAG_NONE,
-		                          call->stream_id,
-		                          NGHTTP2_INTERNAL_ERROR);
-}
-
-/* Answers a request the server itself rejects (before any handler). */
-static void call_reject(struct rpc_call *call, int code, const char *message)
-{
-	call->state = CALL_DONE;
-	call_end(call, code, message);
-}
-
-/* Answers a request that is not gRPC at all with a bare HTTP status. */
-static void call_reject_http(struct rpc_call *call, const char *status)
-{
-	nghttp2_nv nva[] = {NV(":status", status)};
-
-	call->state = CALL_DONE;
-	call->ended = call->responded = true;
-	nghttp2_submit_response(call->conn->h2, call->stream_id, nva, 1, NULL);
-}
-
-/* Appends one framed message to the call's output queue. */
-static int call_queue(struct rpc_call *call, const ProtobufCMessage *msg)
-{
-	struct rpc_server *srv = call->conn->srv;
-	size_t size = protobuf_c_message_get_packed_size(msg);
-	size_t queued = call->out_len - call->out_off, need, cap;
-	uint8_t *p;
-
-	if (size > srv->cfg.max_response)
-		return -EMSGSIZE;
-	/* One message always fits, however large; a backlog does not. */
-	if (queued > 0 && queued + GRPC_PREFIX_LEN + size > srv->cfg.max_queued)
-		return -ENOBUFS;
-	if (call->out_off > 0) {
-		memmove(call->out, call->out + call->out_off, queued);
-		call->out_off = 0;
-		call->out_len = queued;
-	}
-	need = queued + GRPC_PREFIX_LEN + size;
-	if (need > call->out_cap) {
-		cap = call->out_cap ? call->out_cap : 256;
-		while (cap < need)
-			cap *= 2;
-		if ((p = realloc(call->out, cap)) == NULL)
-			return -ENOMEM;
-		call->out = p;
-		call->out_cap = cap;
-	}
-	grpc_prefix_encode(call->out + call->out_len, (uint32_t)size);
-	protobuf_c_message_pack(msg,
-	                        call->out + call->out_len + GRPC_PREFIX_LEN);
-	call->out_len = need;
-	return 0;
-}
-
-/* Starts the response (headers + body provider) or wakes its provider. */
-static int call_start_data(struct rpc_call *call)
-{
-	struct rpc_conn *c = call->conn;
-	nghttp2_nv nva[] = {NV(":status", "200"),
-	                    NV("content-type", "application/grpc")};
-	nghttp2_data_provider prd = {.source.ptr = call,
-	                             .read_callback = data_read_cb};
-
-	if (call->responded) {
-		/* Fails harmlessly when the provider is not deferred. */
-		nghttp2_session_resume_data(c->h2, call->stream_id);
-		return 0;
-	}
-	call->responded = true;
-	if (nghttp2_submit_response(c->h2, call->stream_id, nva, 2, &prd) != 0)
-		return -EIO;
-	return 0;
-}
-
-int rpc_stream_send(struct rpc_call *call, const ProtobufCMessage *msg)
-{
-	int rc;
-
-	if (call->state != CALL_APP)
-		return -EINVAL;
-	if (call->conn == NULL || call->cancelled)
-		return -ECANCELED;
-	if (call->ended)
-		return -ENOBUFS;
-	if ((rc = call_queue(call, msg)) < 0) {
-		call_end(call, GRPC_RESOURCE_EXHAUSTED,
-		         rc == -ENOBUFS ? "client reads too slowly"
-		                        : "response message too large");
-		conn_kick(call->conn);
-		return rc == -EMSGSIZE ? -EMSGSIZE : -ENOBUFS;
-	}
-	rc = call_start_data(call);
-	conn_kick(call->conn);
-	return rc;
-}
-
-int rpc_stream_end(struct rpc_call *call, int code, const char *message)
-{
-	struct rpc_conn *c = call->conn;
-
-	if (call->state != CALL_APP)
-		return -EINVAL;
-	call->state = CALL_DONE;
-	if (c == NULL) {
-		/* Cancelled earlier; the handler's finish is the last use. */
-		call_free(call);
-		return 0;
-	}
-	call_end(call, code, message);
-	conn_kick(c);
-	return 0;
-}
-
-int rpc_call_error(struct rpc_call *call, int code, const char *message)
-{
-	return rpc_stream_end(call, code, message);
-}
-
-int rpc_call_reply(struct rpc_call *call, const ProtobufCMessage *msg)
-{
-	int rc = rpc_stream_send(call, msg);
-
-	if (rc < 0 && rc != -EINVAL) {
-		/* The status is already chosen (or nobody listens). */
-		rpc_stream_end(call, GRPC_INTERNAL, NULL);
-		return rc;
-	}
-	if (rc < 0)
-		return rc;
-	return rpc_stream_end(call, GRPC_OK, NULL);
-}
-
-const struct rpc_peer *rpc_call_peer(const struct rpc_call *call)
-{
-	return &call->peer;
-}
-
-const struct rpc_method *rpc_call_method(const struct rpc_call *call)
-{
-	return call->method;
-}
-
-void rpc_call_on_cancel(struct rpc_call *call, rpc_cancel_fn *fn, void *arg)
-{
-	call->cancel_fn = fn;
-	call->cancel_arg = arg;
-}
-
-int rpc_call_cancelled(const struct rpc_call *call)
-{
-	return call->cancelled;
-}
-
-/* Finds the method served at path, or NULL. */
-static const struct rpc_method *srv_lookup(struct rpc_server *srv,
-                                           const uint8_t *path, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < srv->nmethods; i++)
-		if (strlen(srv->methods[i].path) == len &&
-		    memcmp(srv->methods[i].path, path, len) == 0)
-			return &srv->methods[i];
-	return NULL;
-}
-
-/* The whole request is in: decode it and hand it to the handler. */
-static void call_dispatch(struct rpc_call *call)
-{
-	static const uint8_t empty[1];
-	struct rpc_server *srv = call->conn->srv;
-	const struct rpc_method *m = call->method;
-	ProtobufCMessage *req;
-
-	if (call->state != CALL_RECV)
-		return;
-	if (grpc_reader_partial(&call->rd) || !call->have_req) {
-		call_reject(call, GRPC_INTERNAL,
-		            call->have_req ? "request ends inside a message"
-		                           : "no request message");
-		return;
-	}
-	req = protobuf_c_message_unpack(m->input, NULL, call->req_len,
-	                                call->req ? call->req : empty);
-	free(call->req);
-	call->req = NULL;
-	if (req == NULL) {
-		call_reject(call, GRPC_INTERNAL, "request does not parse");
-		return;
-	}
-	call->state = CALL_APP;
-	m->handler(call, req, srv->ctx);
-	protobuf_c_message_free_unpacked(req, NULL);
-}
-
-/* Request body bytes: through the framing reader, at most one message. */
-static int on_data_chunk(nghttp2_session *h2, uint8_t flags, int32_t stream_id,
-                         const uint8_t *data, size_t len, void *user_data)
-{
-	struct rpc_call *call =
-	        nghttp2_session_get_stream_user_data(h2, stream_id);
-	ssize_t n;
-
-	while (call != NULL && call->state == CALL_RECV && len > 0) {
-		n = grpc_reader_feed(&call->rd, data, len);
-		if (n < 0) {
-			call_reject(call, grpc_reader_status((int)n),
-			            n == -ENOTSUP ? "compressed messages are "
-			                            "not supported"
-			            : n == -EMSGSIZE
-			                    ? "request message too large"
-			                    : "bad message framing");
-			break;
-		}
-		data += n;
-		len -= (size_t)n;
-		if (!call->rd.ready)
-			continue;
-		if (call->have_req) {
-			call_reject(call, GRPC_INTERNAL,
-			            "more than one request message");
-			break;
-		}
-		grpc_reader_take(&call->rd, &call->req, &call->req_len);
-		call->have_req = true;
-	}
-	return 0;
-}
-
-/* A request stream begins: make its call (or refuse it over the cap). */
-static int on_begin_headers(nghttp2_session *h2, const nghttp2_frame *frame,
-                            void *user_data)
-{
-	struct rpc_conn *c = user_data;
-	struct rpc_call *call;
-
-	if (frame->hd.type != NGHTTP2_HEADERS ||
-	    frame->headers.cat != NGHTTP2_HCAT_REQUEST)
-		return 0;
-	if (c->nstreams >= c->srv->cfg.max_streams ||
-	    (call = calloc(1, sizeof(*call))) == NULL) {
-		nghttp2_submit_rst_stream(h2, NGHTTP2_FLAG_NONE,
-		                          frame->hd.stream_id,
-		                          NGHTTP2_REFUSED_STREAM);
-		return 0;
-	}
-	call->conn = c;
-	call->stream_id = frame->hd.stream_id;
-	call->peer = c->peer;
-	grpc_reader_init(&call->rd, c->srv->cfg.max_request);
-	call->next = c->calls;
-	if (c->calls)
-		c->calls->prev = call;
-	c->calls = call;
-	c->nstreams++;
-	nghttp2_session_set_stream_user_data(h2, call->stream_id, call);
-	return 0;
-}
-
-/* One request header; only the few gRPC routing needs are kept. */
-static int on_header(nghttp2_session *h2, const nghttp2_frame *frame,
-                     const uint8_t *name, size_t namelen, const uint8_t *value,
-                     size_t valuelen, uint8_t flags, void *user_data)
-{
-	struct rpc_conn *c = user_data;
-	struct rpc_call *call;
-	static const char ct[] = "application/grpc";
-
-	if (frame->hd.type != NGHTTP2_HEADERS ||
-	    frame->headers.cat != NGHTTP2_HCAT_REQUEST)
-		return 0;
-	call = nghttp2_session_get_stream_user_data(h2, frame->hd.stream_id);
-	if (call == NULL)
-		return 0;
-	if (namelen == 5 && memcmp(name, ":path", 5) == 0)
-		call->method = srv_lookup(c->srv, value, valuelen);
-	else if (namelen == 7 && memcmp(name, ":method", 7) == 0)
-		call->is_post = valuelen == 4 && memcmp(value, "POST", 4) == 0;
-	else if (namelen == 12 && memcmp(name, "content-type", 12) == 0)
-		/* "application/grpc", "application/grpc+proto", ...;grpc */
-		call->is_grpc = valuelen >= sizeof(ct) - 1 &&
-		                memcmp(value, ct, sizeof(ct) - 1) == 0 &&
-		                (valuelen == sizeof(ct) - 1 ||
-		                 value[sizeof(ct) - 1] == '+' ||
-		                 value[sizeof(ct) - 1] == ';');
-	return 0;
-}
-
-/* Whole frames: end of request headers (route) and end of request. */
-static int on_frame_recv(nghttp2_session *h2, const nghttp2_frame *frame,
-                         void *user_data)
-{
-	struct rpc_call *call;
-
-	if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA)
-		return 0;
-	call = nghttp2_session_get_stream_user_data(h2, frame->hd.stream_id);
-	if (call == NULL || call->state != CALL_RECV)
-		return 0;
-	if (frame->hd.type == NGHTTP2_HEADERS &&
-	    frame->headers.cat == NGHTTP2_HCAT_REQUEST) {
-		if (!call->is_post) {
-			call_reject_http(call, "405");
-			return 0;
-		}
-		if (!call->is_grpc) {
-			call_reject_http(call, "415");
-			return 0;
-		}
-		if (call->method == NULL) {
-			call_reject(call, GRPC_UNIMPLEMENTED, "unknown method");
-			return 0;
-		}
-	}
-	if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM)
-		call_dispatch(call);
-	return 0;
-}
-
-/* The stream is closed (done, reset by the client, or failed). */
-static int on_stream_close(nghttp2_session *h2, int32_t stream_id,
-                           uint32_t error_code, void *user_data)
-{
-	struct rpc_call *call =
-	        nghttp2_session_get_stream_user_data(h2, stream_id);
-
-	if (call != NULL)
-		call_orphan(call);
-	return 0;
-}
-
 /* Builds the callback table and a server session for one connection. */
 static int conn_session_new(struct rpc_conn *c)
 {
@@ -585,15 +59,7 @@ static int conn_session_new(struct rpc_conn *c)
 
 	if (nghttp2_session_callbacks_new(&cbs) != 0)
 		return -ENOMEM;
-	nghttp2_session_callbacks_set_on_begin_headers_callback(
-	        cbs, on_begin_headers);
-	nghttp2_session_callbacks_set_on_header_callback(cbs, on_header);
-	nghttp2_session_callbacks_set_on_frame_recv_callback(cbs,
-	                                                     on_frame_recv);
-	nghttp2_session_callbacks_set_on_data_chunk_recv_callback(
-	        cbs, on_data_chunk);
-	nghttp2_session_callbacks_set_on_stream_close_callback(cbs,
-	                                                       on_stream_close);
+	rpc_call__callbacks(cbs);
 	rc = nghttp2_session_server_new(&c->h2, cbs, c);
 	nghttp2_session_callbacks_del(cbs);
 	if (rc != 0)
@@ -646,7 +112,7 @@ static void conn_close(struct rpc_conn *c)
 	c->closing = true;
 	/* nghttp2_session_del does not report stream closes: do it here. */
 	while ((call = c->calls) != NULL)
-		call_orphan(call);
+		rpc_call__orphan(call);
 	nghttp2_session_del(c->h2);
 	c->h2 = NULL;
 	uv_close((uv_handle_t *)&c->pipe, conn_handle_closed);
@@ -687,7 +153,7 @@ static ssize_t conn_gather(struct rpc_conn *c)
 }
 
 /* Writes what nghttp2 has to send; closes a finished session. */
-static void conn_flush(struct rpc_conn *c)
+void rpc_server__flush(struct rpc_conn *c)
 {
 	uv_buf_t buf;
 	ssize_t len;
@@ -730,7 +196,7 @@ static void on_write(uv_write_t *req, int status)
 		return;
 	}
 	uv_read_start((uv_stream_t *)&c->pipe, on_alloc, on_read);
-	conn_flush(c);
+	rpc_server__flush(c);
 }
 
 /* Reads land in the connection's fixed buffer. */
@@ -763,7 +229,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 		conn_close(c);
 		return;
 	}
-	conn_flush(c);
+	rpc_server__flush(c);
 }
 
 /* No input for idle_ms: close unless a handler is still serving a call. */
@@ -843,7 +309,7 @@ static void conn_accept(struct rpc_server *srv, int fd)
 	}
 	uv_timer_start(&c->idle, on_idle, srv->cfg.idle_ms, srv->cfg.idle_ms);
 	uv_read_start((uv_stream_t *)&c->pipe, on_alloc, on_read);
-	conn_flush(c); /* our SETTINGS */
+	rpc_server__flush(c); /* our SETTINGS */
 }
 
 /* EMFILE and friends: stop polling for a while instead of spinning. */
@@ -893,6 +359,7 @@ int rpc_server_new(uv_loop_t *loop, const struct rpc_method *methods,
                    const struct rpc_server_config *cfg, struct rpc_server **out)
 {
 	struct rpc_server *srv = calloc(1, sizeof(*srv));
+	struct sigaction sa;
 
 	if (srv == NULL)
 		return -ENOMEM;
@@ -918,6 +385,11 @@ int rpc_server_new(uv_loop_t *loop, const struct rpc_method *methods,
 		srv->cfg.max_queued = 1u << 20;
 	if (srv->cfg.idle_ms == 0)
 		srv->cfg.idle_ms = 60000;
+	/* A client that hangs up while we write must not kill the daemon
+	 * (libuv writes without MSG_NOSIGNAL). Only the default action is
+	 * replaced: a caller's own handler stays. */
+	if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
+		signal(SIGPIPE, SIG_IGN);
 	uv_timer_init(loop, &srv->resume);
 	srv->resume.data = srv;
 	srv->handles = 1;

@@ -14,6 +14,9 @@
  * stream for a slow reader, idle time. Bad input gets a gRPC status or a
  * closed connection, never an abort.
  *
+ * Everything runs on the loop's thread: call these functions only from it
+ * (handlers, timers, other callbacks of the same loop).
+ *
  * Handles (listener poll, each connection's pipe and timer) live inside the
  * server and its connections and are freed in their close callbacks: after
  * rpc_server_close's callback the loop has no handle of ours left.
@@ -71,6 +74,7 @@ struct rpc_server_config {
  * Makes a server serving methods (borrowed: the array must outlive the
  * server) with ctx passed to handlers; cfg may be NULL for the defaults
  * (zero fields also take the default). The server is freed by close.
+ * SIGPIPE is set to be ignored if it had its default action.
  */
 int rpc_server_new(uv_loop_t *loop, const struct rpc_method *methods,
                    size_t nmethods, void *ctx,

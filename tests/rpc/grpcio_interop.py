@@ -175,7 +175,7 @@ def main():
         srv.terminate()
         rc = srv.wait(timeout=10)
         os.rmdir(tmp) if not os.path.exists(path) else None
-    check(rc == 0, "test server exits cleanly on SIGTERM (no handle left)")
+    check(rc == 0, "test server exits cleanly on SIGTERM (rc %d)" % rc)
 
 
 if __name__ == "__main__":
