@@ -16,10 +16,13 @@
 #include "errmap.h"
 #include "fdtab.h"
 #include "launch.h"
+#include "sys.h"
+#include "trace.h"
 #include "usercopy.h"
 
 #define EXEC_MAGIC   0x63616278u /* "xbac" */
-#define EXEC_VERSION 1u
+#define EXEC_VERSION 2u
+#define EXEC_TRACE   1u /* flags: --trace was on */
 /* Bounds what a new instance allocates for a state it did not write. */
 #define EXEC_MAX_ARGDATA (1ull << 30)
 /* fds read from the program per usercopy: keeps the stack use small. */
@@ -29,6 +32,7 @@
 struct exec_header {
 	uint32_t magic, version;
 	int32_t exe_fd, diag_fd;
+	uint32_t flags, pad;
 	uint64_t nfds, argdata_len;
 };
 
@@ -108,8 +112,12 @@ static cloudabi_errno_t exec_put_state(int mfd, int exe, const void *data,
                                        size_t len, const cloudabi_fd_t *fds,
                                        size_t nfds, int *hostfds)
 {
-	struct exec_header h = {EXEC_MAGIC,     EXEC_VERSION, exe,
-	                        launch_kept_fd, nfds,         len};
+	struct exec_header h = {.magic = EXEC_MAGIC,
+	                        .version = EXEC_VERSION,
+	                        .exe_fd = exe,
+	                        .diag_fd = launch_kept_fd,
+	                        .nfds = nfds,
+	                        .argdata_len = len};
 	off_t off = (off_t)(sizeof(h) + nfds * sizeof(struct exec_fd));
 	cloudabi_errno_t rc = exec_put_fds(mfd, fds, nfds, hostfds);
 	int e;
@@ -117,6 +125,10 @@ static cloudabi_errno_t exec_put_state(int mfd, int exe, const void *data,
 	if (rc != CLOUDABI_ESUCCESS)
 		return rc;
 	/* The kernel reads the argdata itself: a bad pointer is EFAULT. */
+	/* Tracing replaced the table's entries with its wrapper. */
+	if (rtthread_syscalls[CLOUDABI_SYS_PROC_EXEC] !=
+	    (void *)cloudabi_sys_proc_exec)
+		h.flags |= EXEC_TRACE;
 	if ((e = exec_pwrite(mfd, data, len, off)) != 0 ||
 	    (e = exec_pwrite(mfd, &h, sizeof(h), 0)) != 0)
 		return errmap_from_linux(-e);
@@ -245,5 +257,7 @@ int exec_resume(const char *arg, char *err, size_t errlen)
 		return rc != 0 ? rc : -ENOMEM;
 	}
 	close((int)mfd);
+	if (h.flags & EXEC_TRACE)
+		trace_init(&launch_kept_fd);
 	return launch_run(&l, err, errlen);
 }

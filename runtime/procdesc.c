@@ -226,7 +226,11 @@ cloudabi_errno_t procdesc_fork(cloudabi_fd_t *fd, cloudabi_tid_t *tid)
 	if (usercopy_write(fd, &none, sizeof(none)) != 0 ||
 	    usercopy_write(tid, &notid, sizeof(notid)) != 0)
 		return CLOUDABI_EFAULT;
+	/* Held across fork so that no other thread leaves it locked in the
+	 * child, where that thread does not exist. */
+	pthread_mutex_lock(&procdesc_lock);
 	pid = fork();
+	pthread_mutex_unlock(&procdesc_lock);
 	if (pid < 0)
 		return errmap_from_linux(errno);
 	if (pid == 0) {

@@ -2,11 +2,14 @@
  * Conformance: proc_exec. Stage 1 checks the error paths (the process
  * survives each), then executes itself (its "exe" grant) with a new
  * argdata and a new fd layout; stage 2 checks that layout: fds in the
- * order given, rights kept, every other fd closed. Only stage 2 exits 0.
+ * order given, rights kept, every other fd closed, then executes stage 3
+ * from a second thread while the first one runs. Only stage 3 exits 0.
  */
 #include "harness.h"
 
 #include <sdk_string.h>
+
+#include "thread_sync.h"
 
 static unsigned proc_exec_bad;
 
@@ -108,6 +111,34 @@ static void stage1(cloudabi_fd_t exe)
 	CHECK(!"proc_exec returned");
 }
 
+static struct ts_thread proc_exec_thread;
+
+/* On a second thread: executes stage 3 with the log fd alone. */
+static void stage2_exec(struct ts_thread *t, cloudabi_tid_t tid)
+{
+	cloudabi_fd_t fds[1] = {0};
+	struct proc_ad ad = {.len = 1};
+
+	(void)t, (void)tid;
+	ad.buf[0] = 6;
+	proc_ad_int(&ad, "stage", 3);
+	proc_ad_fd(&ad, "log", 0);
+	cloudabi_sys_proc_exec(2, ad.buf, ad.len, fds, 1);
+	conf_log("FAIL: proc_exec from a thread returned");
+	cloudabi_sys_proc_exit(1);
+}
+
+/* Stage 3: exec'd from a thread while the main thread ran. */
+static void stage3(void)
+{
+	cloudabi_fdstat_t st;
+
+	CHECK(conf_fd("log") == 0);
+	CHECK_OK(cloudabi_sys_fd_stat_get(0, &st));
+	for (cloudabi_fd_t fd = 1; fd < 64; fd++)
+		CHECK_ERRNO(cloudabi_sys_fd_stat_get(fd, &st), CLOUDABI_EBADF);
+}
+
 /* The new image: fds 0..3 as listed, nothing else. */
 static void stage2(void)
 {
@@ -128,6 +159,14 @@ static void stage2(void)
 	CHECK_OK(cloudabi_sys_fd_stat_get(3, &st));
 	for (cloudabi_fd_t fd = 4; fd < 64; fd++)
 		CHECK_ERRNO(cloudabi_sys_fd_stat_get(fd, &st), CLOUDABI_EBADF);
+	/* Then exec from a second thread while this one keeps running: the
+	 * exec ends it. A clean stage 3 is the only way to exit 0. */
+	if (ts_start(&proc_exec_thread, stage2_exec) != 0) {
+		CHECK(!"thread_create");
+		return;
+	}
+	for (;;)
+		cloudabi_sys_thread_yield();
 }
 
 void conf_main(void)
@@ -137,11 +176,14 @@ void conf_main(void)
 	int exe = conf_fd("exe");
 
 	argdata_get_int(&v, &stage);
-	CHECK(exe >= 0);
+	if (stage != 3)
+		CHECK(exe >= 0);
 	if (stage == 1 && exe >= 0)
 		stage1((cloudabi_fd_t)exe);
 	else if (stage == 2)
 		stage2();
-	if (stage != 2)
-		CHECK(!"stage 2 not reached");
+	else if (stage == 3)
+		stage3();
+	if (stage != 3)
+		CHECK(!"stage 3 not reached");
 }
