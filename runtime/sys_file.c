@@ -266,14 +266,14 @@ static cloudabi_errno_t sys_file_open_needs(cloudabi_oflags_t oflags,
 	*inh = fds->fs_rights_base | fds->fs_rights_inheriting;
 	if (oflags & CLOUDABI_O_CREAT)
 		*base |= R(FILE_CREATE_FILE);
-	/* Truncating is resizing the new file: a right it must be able to
-	 * get (a FreeBSD descriptor has one set, base and inheriting). */
+	/* cloudabi.txt: with file_open, these rights of the directory also
+	 * cover opening with O_TRUNC and the synchronous fd flags. */
 	if (oflags & CLOUDABI_O_TRUNC)
-		*inh |= R(FILE_STAT_FPUT_SIZE);
+		*base |= R(FILE_STAT_FPUT_SIZE);
 	if (fds->fs_flags & CLOUDABI_FDFLAG_DSYNC)
-		*inh |= R(FD_DATASYNC);
+		*base |= R(FD_DATASYNC);
 	if (fds->fs_flags & (CLOUDABI_FDFLAG_RSYNC | CLOUDABI_FDFLAG_SYNC))
-		*inh |= R(FD_SYNC);
+		*base |= R(FD_SYNC);
 	return CLOUDABI_ESUCCESS;
 }
 
