@@ -8,7 +8,8 @@
  * above them), their CloudABI file type, and their base and inheriting
  * rights, which every system call checks (ENOTCAPABLE).
  *
- * Thread-safe: one mutex guards the table; lookups copy the entry out.
+ * Thread-safe: writers take a mutex; lookups take no lock (a sequence
+ * lock per slot, see fdtab.c) and copy the entry out.
  */
 #ifndef CLOUDABI_FDTAB_H
 #define CLOUDABI_FDTAB_H

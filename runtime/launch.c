@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,27 @@ fail:
 	return -errno;
 }
 
+/* Sanitizer builds report to the launcher's stderr copy: fd 2 belongs to
+ * the program by then. Weak: absent from normal builds. */
+void __sanitizer_set_report_fd(void *fd) __attribute__((weak));
+
+/*
+ * Process-wide settings the program's semantics need: CloudABI ignores
+ * SIGPIPE (a write to a closed pipe or socket fails with EPIPE instead of
+ * killing the program), and sanitizer reports must not land in the
+ * program's fds.
+ */
+static int launch_process_settings(int keep, char *err, size_t errlen)
+{
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
+		snprintf(err, errlen, "ignoring SIGPIPE: %s", strerror(errno));
+		return -errno;
+	}
+	if (__sanitizer_set_report_fd != NULL && keep >= 0)
+		__sanitizer_set_report_fd((void *)(intptr_t)keep);
+	return 0;
+}
+
 /* Maps the main stack with a guard page below it; returns its top. */
 static int launch_stack(uint64_t *top, char *err, size_t errlen)
 {
@@ -173,6 +195,8 @@ int launch_run(const struct launch *l, char *err, size_t errlen)
 	if ((rc = launch_renumber(l, &keep, err, errlen)) != 0)
 		return rc;
 	launch_kept_fd = keep;
+	if ((rc = launch_process_settings(keep, err, errlen)) != 0)
+		return rc;
 	if ((rc = launch_vdso(&v, err, errlen)) != 0 ||
 	    (rc = launch_stack(&stack_top, err, errlen)) != 0)
 		return rc;

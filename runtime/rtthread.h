@@ -46,6 +46,13 @@ _Static_assert(offsetof(struct rtthread, guest_fs) == RTTHREAD_GUEST_FS, "");
 _Static_assert(offsetof(struct rtthread, cursys) == RTTHREAD_CURSYS, "");
 _Static_assert(offsetof(struct rtthread, host_rsp) == RTTHREAD_HOST_RSP, "");
 
+/*
+ * For functions that run on a program's stack and end in a noreturn call
+ * (proc_exit, thread_exit): AddressSanitizer would otherwise warn that
+ * the stack is not the one it knows, on every exit of a sanitizer build.
+ */
+#define RTTHREAD_NO_ASAN __attribute__((no_sanitize("address")))
+
 /* Whether wrfsbase may be used (CPU and kernel support); else the
  * switches go through arch_prctl(2). Set by rtthread_init(). */
 extern uint8_t rtthread_have_fsgsbase;

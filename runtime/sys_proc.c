@@ -8,6 +8,7 @@
 
 #include "exec.h"
 #include "procdesc.h"
+#include "rtthread.h"
 #include "sys.h"
 
 cloudabi_errno_t cloudabi_sys_proc_exec(cloudabi_fd_t fd, const void *data,
@@ -18,7 +19,7 @@ cloudabi_errno_t cloudabi_sys_proc_exec(cloudabi_fd_t fd, const void *data,
 	return exec_image(fd, data, data_len, fds, fds_len);
 }
 
-_Noreturn void cloudabi_sys_proc_exit(cloudabi_exitcode_t rval)
+RTTHREAD_NO_ASAN _Noreturn void cloudabi_sys_proc_exit(cloudabi_exitcode_t rval)
 {
 	/* All threads end; buffered runtime output is not the program's. */
 	_exit((int)rval);

@@ -110,8 +110,8 @@ cloudabi_errno_t cloudabi_sys_thread_create(cloudabi_threadattr_t *attr,
 	return usercopy_write(tid, &s.tid, sizeof(s.tid));
 }
 
-_Noreturn void cloudabi_sys_thread_exit(_Atomic(cloudabi_lock_t) *lock,
-                                        cloudabi_scope_t scope)
+RTTHREAD_NO_ASAN _Noreturn void
+cloudabi_sys_thread_exit(_Atomic(cloudabi_lock_t) *lock, cloudabi_scope_t scope)
 {
 	struct rtthread *t = rtthread_self();
 
