@@ -58,6 +58,27 @@ void *rtthread_syscalls[CLOUDABI_SYSCALL_COUNT] = {
         SERVE(THREAD_YIELD, thread_yield),
 };
 
+/* Instrumented code uses thread-local state everywhere: no TLS-free
+ * calls in sanitizer builds. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) ||                                        \
+        __has_feature(undefined_behavior_sanitizer)
+#define SYS_SANITIZED 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define SYS_SANITIZED 1
+#endif
+
+#ifdef SYS_SANITIZED
+uint8_t rtthread_fsfree[CLOUDABI_SYSCALL_COUNT];
+#else
+uint8_t rtthread_fsfree[CLOUDABI_SYSCALL_COUNT] = {
+        [CLOUDABI_SYS_FD_READ] = 1,
+        [CLOUDABI_SYS_FD_WRITE] = 1,
+};
+#endif
+
 bool sys_served(unsigned i)
 {
 	return i < CLOUDABI_SYSCALL_COUNT && rtthread_syscalls[i] != NULL;

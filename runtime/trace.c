@@ -387,5 +387,7 @@ void trace_init(const int *log_fd)
 			continue;
 		trace_real[i] = (trace_fn *)rtthread_syscalls[i];
 		rtthread_syscalls[i] = (void *)trace_call;
+		/* The tracer formats with glibc: never on the program's %fs. */
+		rtthread_fsfree[i] = 0;
 	}
 }

@@ -39,6 +39,9 @@ tramp_common:
 	movq	%fs:0, %rbx		/* the TCB the program installed */
 	movq	(%rbx), %rbx		/* tcb->parent: struct rtthread */
 	movl	%r11d, CURSYS(%rbx)
+	leaq	rtthread_fsfree(%rip), %rax
+	cmpb	$0, (%rax,%r11)
+	jne	5f			/* TLS-free: no %fs switch (sys.h) */
 	cmpb	$0, rtthread_have_fsgsbase(%rip)
 	je	1f
 	movq	HOST_FS(%rbx), %rax
@@ -71,6 +74,13 @@ tramp_common:
 	je	3f
 	movq	GUEST_FS(%rbx), %rcx
 	wrfsbase %rcx
+	popq	%rbx
+	ret
+5:	subq	$8, %rsp
+	pushq	24(%rsp)		/* 7th argument, for mem_map */
+	leaq	rtthread_syscalls(%rip), %rax
+	call	*(%rax,%r11,8)
+	addq	$16, %rsp
 	popq	%rbx
 	ret
 3:	pushq	%rax			/* the errno being returned */
