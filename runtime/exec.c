@@ -16,76 +16,21 @@
 #include "errmap.h"
 #include "fdtab.h"
 #include "launch.h"
+#include "launchstate.h"
 #include "sys.h"
 #include "trace.h"
 #include "usercopy.h"
 
-#define EXEC_MAGIC   0x63616278u /* "xbac" */
-#define EXEC_VERSION 2u
-#define EXEC_TRACE   1u /* flags: --trace was on */
-/* Bounds what a new instance allocates for a state it did not write. */
-#define EXEC_MAX_ARGDATA (1ull << 30)
 /* fds read from the program per usercopy: keeps the stack use small. */
 #define EXEC_CHUNK 32
 
-/* The memfd's layout: this header, nfds records, then the argdata. */
-struct exec_header {
-	uint32_t magic, version;
-	int32_t exe_fd, diag_fd;
-	uint32_t flags, pad;
-	uint64_t nfds, argdata_len;
-};
-
-struct exec_fd {
-	int32_t fd;
-	uint32_t filetype;
-	uint64_t base, inheriting;
-};
-
 extern char **environ;
-
-/* Writes all of buf at offset off of fd; a negative errno on failure. */
-static int exec_pwrite(int fd, const void *buf, size_t len, off_t off)
-{
-	const uint8_t *p = buf;
-
-	while (len > 0) {
-		ssize_t n = pwrite(fd, p, len, off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		p += n;
-		len -= (size_t)n;
-		off += n;
-	}
-	return 0;
-}
-
-/* Reads all of buf from offset off of fd; -EINVAL on a short file. */
-static int exec_pread(int fd, void *buf, size_t len, off_t off)
-{
-	uint8_t *p = buf;
-
-	while (len > 0) {
-		ssize_t n = pread(fd, p, len, off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EINVAL;
-		p += n;
-		len -= (size_t)n;
-		off += n;
-	}
-	return 0;
-}
 
 /* Records the program's fds (checked in fdtab) after the header. */
 static cloudabi_errno_t exec_put_fds(int mfd, const cloudabi_fd_t *fds,
                                      size_t nfds, int *hostfds)
 {
 	cloudabi_fd_t chunk[EXEC_CHUNK];
-	off_t off = sizeof(struct exec_header);
 
 	for (size_t i = 0; i < nfds; i += EXEC_CHUNK) {
 		size_t n = nfds - i < EXEC_CHUNK ? nfds - i : EXEC_CHUNK;
@@ -96,11 +41,11 @@ static cloudabi_errno_t exec_put_fds(int mfd, const cloudabi_fd_t *fds,
 			cloudabi_errno_t rc = fdtab_get(chunk[j], 0, &e);
 			if (rc != CLOUDABI_ESUCCESS)
 				return rc;
-			struct exec_fd r = {(int32_t)chunk[j], e.filetype,
-			                    e.base, e.inheriting};
-			if (exec_pwrite(mfd, &r, sizeof(r), off) != 0)
+			struct launchstate_fd r = {(int32_t)chunk[j],
+			                           e.filetype, e.base,
+			                           e.inheriting};
+			if (launchstate_write_fd(mfd, i + j, &r) != 0)
 				return CLOUDABI_ENOMEM;
-			off += (off_t)sizeof(r);
 			hostfds[i + j] = (int)chunk[j];
 		}
 	}
@@ -112,13 +57,12 @@ static cloudabi_errno_t exec_put_state(int mfd, int exe, const void *data,
                                        size_t len, const cloudabi_fd_t *fds,
                                        size_t nfds, int *hostfds)
 {
-	struct exec_header h = {.magic = EXEC_MAGIC,
-	                        .version = EXEC_VERSION,
-	                        .exe_fd = exe,
-	                        .diag_fd = launch_kept_fd,
-	                        .nfds = nfds,
-	                        .argdata_len = len};
-	off_t off = (off_t)(sizeof(h) + nfds * sizeof(struct exec_fd));
+	struct launchstate_header h = {.magic = LAUNCHSTATE_MAGIC,
+	                               .version = LAUNCHSTATE_VERSION,
+	                               .exe_fd = exe,
+	                               .diag_fd = launch_kept_fd,
+	                               .nfds = nfds,
+	                               .argdata_len = len};
 	cloudabi_errno_t rc = exec_put_fds(mfd, fds, nfds, hostfds);
 	int e;
 
@@ -128,9 +72,8 @@ static cloudabi_errno_t exec_put_state(int mfd, int exe, const void *data,
 	/* Tracing replaced the table's entries with its wrapper. */
 	if (rtthread_syscalls[CLOUDABI_SYS_PROC_EXEC] !=
 	    (void *)cloudabi_sys_proc_exec)
-		h.flags |= EXEC_TRACE;
-	if ((e = exec_pwrite(mfd, data, len, off)) != 0 ||
-	    (e = exec_pwrite(mfd, &h, sizeof(h), 0)) != 0)
+		h.flags |= LAUNCHSTATE_TRACE;
+	if ((e = launchstate_write_rest(mfd, &h, data)) != 0)
 		return errmap_from_linux(-e);
 	return CLOUDABI_ESUCCESS;
 }
@@ -175,7 +118,7 @@ cloudabi_errno_t exec_image(cloudabi_fd_t fd, const void *data, size_t len,
 
 	if (erc != CLOUDABI_ESUCCESS)
 		return erc;
-	if (nfds > FDTAB_MAX || len > EXEC_MAX_ARGDATA)
+	if (nfds > FDTAB_MAX || len > LAUNCHSTATE_MAX_ARGDATA)
 		return nfds > FDTAB_MAX ? CLOUDABI_EMFILE : CLOUDABI_E2BIG;
 	rc = elfload_parse_fd((int)fd, &img, err, sizeof(err));
 	if (rc != 0)
@@ -203,36 +146,43 @@ out:
 	return erc;
 }
 
-/* Reads and checks the state's header and fd records from mfd. */
-static int exec_get_state(int mfd, struct exec_header *h,
-                          struct launch_fd **fds, char *err, size_t errlen)
+/* Reads the state from mfd into a launch; the fds become launch_fds. */
+static int exec_get_state(int mfd, struct launch *l, uint32_t *flags, char *err,
+                          size_t errlen)
 {
-	struct exec_fd r;
-	int rc = exec_pread(mfd, h, sizeof(*h), 0);
+	struct launchstate_header h;
+	struct launchstate_fd *r;
+	struct launch_fd *fds = NULL;
+	uint8_t *argdata;
+	int rc = launchstate_read(mfd, &h, &r, &argdata);
 
-	if (rc == 0 &&
-	    (h->magic != EXEC_MAGIC || h->version != EXEC_VERSION ||
-	     h->nfds > FDTAB_MAX || h->argdata_len > EXEC_MAX_ARGDATA))
-		rc = -EINVAL;
-	if (rc == 0 && (*fds = calloc(h->nfds + 1, sizeof(**fds))) == NULL)
+	if (rc == 0 && (fds = calloc(h.nfds + 1, sizeof(*fds))) == NULL)
 		rc = -ENOMEM;
-	for (size_t i = 0; rc == 0 && i < h->nfds; i++) {
-		rc = exec_pread(mfd, &r, sizeof(r),
-		                (off_t)(sizeof(*h) + i * sizeof(r)));
-		(*fds)[i] = (struct launch_fd){r.fd,
-		                               (cloudabi_filetype_t)r.filetype,
-		                               r.base, r.inheriting};
-	}
-	if (rc != 0)
+	if (rc != 0) {
 		snprintf(err, errlen, "bad exec state: %s", strerror(-rc));
-	return rc;
+		free(r);
+		free(argdata);
+		return rc;
+	}
+	for (size_t i = 0; i < h.nfds; i++)
+		fds[i] = (struct launch_fd){r[i].fd,
+		                            (cloudabi_filetype_t)r[i].filetype,
+		                            r[i].base, r[i].inheriting};
+	free(r);
+	*l = (struct launch){.exe_fd = h.exe_fd,
+	                     .argdata = argdata,
+	                     .argdata_len = h.argdata_len,
+	                     .fds = fds,
+	                     .nfds = h.nfds,
+	                     .keep_fd = h.diag_fd};
+	*flags = h.flags;
+	return 0;
 }
 
 int exec_resume(const char *arg, char *err, size_t errlen)
 {
-	struct exec_header h;
-	struct launch_fd *fds = NULL;
 	struct launch l;
+	uint32_t flags;
 	char *end;
 	long mfd = strtol(arg, &end, 10);
 	int rc;
@@ -241,23 +191,10 @@ int exec_resume(const char *arg, char *err, size_t errlen)
 		snprintf(err, errlen, "bad exec state fd: %s", arg);
 		return -EINVAL;
 	}
-	if ((rc = exec_get_state((int)mfd, &h, &fds, err, errlen)) != 0)
+	if ((rc = exec_get_state((int)mfd, &l, &flags, err, errlen)) != 0)
 		return rc;
-	l = (struct launch){.argdata = malloc(h.argdata_len + 1),
-	                    .argdata_len = h.argdata_len,
-	                    .fds = fds,
-	                    .nfds = h.nfds,
-	                    .keep_fd = h.diag_fd};
-	l.exe_fd = h.exe_fd;
-	if (l.argdata == NULL ||
-	    (rc = exec_pread((int)mfd, l.argdata, h.argdata_len,
-	                     (off_t)(sizeof(h) +
-	                             h.nfds * sizeof(struct exec_fd)))) != 0) {
-		snprintf(err, errlen, "reading the exec state failed");
-		return rc != 0 ? rc : -ENOMEM;
-	}
 	close((int)mfd);
-	if (h.flags & EXEC_TRACE)
+	if (flags & LAUNCHSTATE_TRACE)
 		trace_init(&launch_kept_fd);
 	return launch_run(&l, err, errlen);
 }
