@@ -46,6 +46,12 @@
 	(R(FD_READ) | R(FD_WRITE) | R(FD_STAT_PUT_FLAGS) | R(FILE_STAT_FGET) | \
 	 R(POLL_FD_READWRITE) | R(SOCK_SHUTDOWN))
 
+/* Every right an fd received over a socket may have. */
+#define RIGHTS_PASSABLE                                                        \
+	(RIGHTS_DIRECTORY | RIGHTS_FILE_READ | RIGHTS_FILE_WRITE |             \
+	 RIGHTS_SOCKET | R(MEM_MAP) | R(MEM_MAP_EXEC) | R(PROC_EXEC) |         \
+	 R(POLL_PROC_TERMINATE))
+
 /* Terminals, pipes seen as devices, /dev/null: no seek, no map. */
 #define RIGHTS_DEVICE_COMMON                                                   \
 	(R(FD_STAT_PUT_FLAGS) | R(FILE_STAT_FGET) | R(POLL_FD_READWRITE))
@@ -159,12 +165,13 @@ int rights_default(uint8_t filetype, enum rights_access access,
 		out->base = rights_device(access);
 		return 0;
 	case CLOUDABI_FILETYPE_SOCKET_STREAM:
-		/* Connections accepted on a listening socket inherit. */
-		out->base = RIGHTS_SOCKET;
-		out->inheriting = RIGHTS_SOCKET;
-		return 0;
 	case CLOUDABI_FILETYPE_SOCKET_DGRAM:
+		/* What a socket delivers (accepted connections, passed fds)
+		 * gets the default rights of its own type, narrowed by these:
+		 * a default socket narrows nothing, so that a directory or
+		 * a file passed between programs stays usable. */
 		out->base = RIGHTS_SOCKET;
+		out->inheriting = RIGHTS_PASSABLE;
 		return 0;
 	case CLOUDABI_FILETYPE_PROCESS:
 		out->base = R(FILE_STAT_FGET) | R(POLL_PROC_TERMINATE);

@@ -99,7 +99,17 @@ static void test_defaults(void **state)
 	                                 CLOUDABI_RIGHT_FILE_STAT_FGET |
 	                                 CLOUDABI_RIGHT_POLL_FD_READWRITE |
 	                                 CLOUDABI_RIGHT_SOCK_SHUTDOWN);
-	assert_int_equal(r.inheriting, r.base);
+	/* A socket narrows nothing it delivers: sockets, files and
+	 * directories passed over it keep their own defaults. */
+	assert_int_equal(r.inheriting & r.base, r.base);
+	assert_true(r.inheriting & CLOUDABI_RIGHT_FILE_OPEN);
+	assert_true(r.inheriting & CLOUDABI_RIGHT_FD_SEEK);
+	assert_true(r.inheriting & CLOUDABI_RIGHT_MEM_MAP);
+	uint64_t stream_inheriting = r.inheriting;
+	assert_int_equal(rights_default(CLOUDABI_FILETYPE_SOCKET_DGRAM,
+	                                RIGHTS_READWRITE, &r),
+	                 0);
+	assert_int_equal(r.inheriting, stream_inheriting);
 
 	assert_int_equal(
 	        rights_default(CLOUDABI_FILETYPE_PROCESS, RIGHTS_READ, &r), 0);
