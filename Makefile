@@ -8,7 +8,7 @@ ASAN     ?= build-asan
 JOBS     ?= $(shell nproc)
 CMAKE_FLAGS = -DCMAKE_C_COMPILER=$(CC_HOST)
 
-.PHONY: all deps build build-asan test test-unit test-asan demo bench \
+.PHONY: all deps build build-asan test test-unit test-asan demo bench bench-launch \
 	format format-check clean
 
 all: build
@@ -45,6 +45,15 @@ demo: build
 bench: build
 	$(BUILD)/bench/bench_syscalls $(BUILD)/runtime/cloudabi-run \
 		$(BUILD)/guests/syscalls_guest
+
+# Launch time with and without the sandbox against a static binary's
+# fork+exec+wait (docs/benchmarks.md). LAUNCH_OFF: the option of
+# cloudabi-run that turns the sandbox off (empty: not measured).
+LAUNCH_OFF ?=
+bench-launch: build
+	$(BUILD)/bench/bench_launch -n 300 $(if $(LAUNCH_OFF),-o $(LAUNCH_OFF)) \
+		$(BUILD)/runtime/cloudabi-run $(BUILD)/guests/launch_guest \
+		$(BUILD)/bench/launch_static
 
 format:
 	git ls-files '*.c' '*.h' | xargs clang-format-14 -i
