@@ -35,6 +35,7 @@ enum config_tag {
 	TAG_FILE,
 	TAG_SOCKET,
 	TAG_EXECUTABLE,
+	TAG_LOG,
 	TAG_STR,
 	TAG_INT,
 	TAG_BOOL,
@@ -52,10 +53,9 @@ struct config_tagname {
 };
 
 static const struct config_tagname config_cloudabi_tags[] = {
-        {"fd", TAG_FD},
-        {"file", TAG_FILE},
-        {"socket", TAG_SOCKET},
-        {"executable", TAG_EXECUTABLE},
+        {"fd", TAG_FD},         {"file", TAG_FILE},
+        {"socket", TAG_SOCKET}, {"executable", TAG_EXECUTABLE},
+        {"log", TAG_LOG},
 };
 
 static const struct config_tagname config_yaml_tags[] = {
@@ -73,6 +73,7 @@ struct config_parser {
 	bool have_ev;
 	struct config *cfg;
 	struct config_error *err;
+	const struct config_opts *opts; /* never NULL */
 	const char *input; /* the whole document, for reader errors */
 	size_t input_len;
 	size_t nodes;
@@ -461,6 +462,26 @@ static int config_fd_value(struct config_parser *p, const char *s, int *fd)
 	return 0;
 }
 
+/*
+ * !log, or !fd of a service: the daemon's own fds mean nothing to a
+ * service, so only stdout and stderr are taken, as its log stream.
+ */
+static int config_service_fd(struct config_parser *p, int fd,
+                             struct adtree **out)
+{
+	struct config_resource *r;
+	int rc;
+
+	if (fd != STDOUT_FILENO && fd != STDERR_FILENO)
+		return PERR(p, -EINVAL,
+		            "a service gets no fd %d of the daemon: use !file, "
+		            "!socket or !log",
+		            fd);
+	if ((rc = config_add_resource(p, CONFIG_LOG, &r)) != 0)
+		return rc;
+	return config_fd_node(r, -1, out);
+}
+
 /* A scalar node: resource scalars (!fd, !executable) and plain values. */
 static int config_scalar(struct config_parser *p, struct adtree **out)
 {
@@ -505,6 +526,8 @@ static int config_scalar(struct config_parser *p, struct adtree **out)
 	case TAG_FD:
 		if ((rc = config_fd_value(p, v, &fd)) != 0)
 			return rc;
+		if (p->opts->service)
+			return config_service_fd(p, fd, out);
 		if ((rc = config_add_resource(p, CONFIG_FD, &r)) != 0)
 			return rc;
 		r->launcher_fd = fd;
@@ -517,6 +540,14 @@ static int config_scalar(struct config_parser *p, struct adtree **out)
 		if ((rc = config_add_resource(p, CONFIG_EXECUTABLE, &r)) != 0)
 			return rc;
 		return config_fd_node(r, -1, out);
+	case TAG_LOG:
+		if (!p->opts->service)
+			return PERR(
+			        p, -EINVAL,
+			        "!log is only for services run by cloudabid");
+		if (v[0] != '\0')
+			return PERR(p, -EINVAL, "!log takes no value");
+		return config_service_fd(p, STDOUT_FILENO, out);
 	case TAG_FILE:
 	case TAG_SOCKET:
 	case TAG_SEQ:
@@ -956,6 +987,85 @@ static int config_node(struct config_parser *p, int depth, struct adtree **out)
 	}
 }
 
+/*
+ * Consumes the node at the current event without building it: anchors,
+ * depth and the node budget are checked as for a built node.
+ */
+static int config_skip(struct config_parser *p, int depth)
+{
+	yaml_event_type_t end;
+	int rc;
+
+	switch (p->ev.type) {
+	case YAML_SCALAR_EVENT:
+		return config_count(p, p->ev.data.scalar.anchor);
+	case YAML_SEQUENCE_START_EVENT:
+		rc = config_count(p, p->ev.data.sequence_start.anchor);
+		end = YAML_SEQUENCE_END_EVENT;
+		break;
+	case YAML_MAPPING_START_EVENT:
+		rc = config_count(p, p->ev.data.mapping_start.anchor);
+		end = YAML_MAPPING_END_EVENT;
+		break;
+	case YAML_ALIAS_EVENT:
+		return PERR(p, -EINVAL,
+		            "anchors and aliases are not supported");
+	default:
+		return PERR(p, -EINVAL, "unexpected YAML event");
+	}
+	if (rc != 0)
+		return rc;
+	if (depth >= CONFIG_MAX_DEPTH)
+		return PERR(p, -E2BIG, "nested deeper than %d levels",
+		            CONFIG_MAX_DEPTH);
+	for (;;) {
+		if ((rc = config_next(p)) != 0)
+			return rc;
+		if (p->ev.type == end)
+			return 0;
+		if ((rc = config_skip(p, depth + 1)) != 0)
+			return rc;
+	}
+}
+
+/*
+ * The document of a config_opts.root_key parse: a mapping whose value at
+ * root_key becomes the root (null when the key is absent); the other
+ * values are skipped (the caller validates them).
+ */
+static int config_keyed_root(struct config_parser *p)
+{
+	const char *key = p->opts->root_key;
+	bool found = false;
+	int rc;
+
+	if (p->ev.type != YAML_MAPPING_START_EVENT)
+		return PERR(p, -EINVAL, "the document must be a mapping");
+	if ((rc = config_count(p, p->ev.data.mapping_start.anchor)) != 0)
+		return rc;
+	for (;;) {
+		if ((rc = config_next(p)) != 0)
+			return rc;
+		if (p->ev.type == YAML_MAPPING_END_EVENT)
+			break;
+		bool match =
+		        p->ev.type == YAML_SCALAR_EVENT &&
+		        strcmp((const char *)p->ev.data.scalar.value, key) == 0;
+		if (match && found)
+			return PERR(p, -EINVAL, "duplicate key '%s'", key);
+		if ((rc = config_skip(p, 1)) != 0 || (rc = config_next(p)) != 0)
+			return rc;
+		rc = match ? config_node(p, 0, &p->cfg->root)
+		           : config_skip(p, 1);
+		if (rc != 0)
+			return rc;
+		found = found || match;
+	}
+	if (!found && (p->cfg->root = adtree_new_null()) == NULL)
+		return -ENOMEM;
+	return 0;
+}
+
 /* The stream: at most one document; an empty stream is null. */
 static int config_stream(struct config_parser *p)
 {
@@ -971,8 +1081,13 @@ static int config_stream(struct config_parser *p)
 		p->cfg->root = adtree_new_null();
 		return p->cfg->root ? 0 : -ENOMEM;
 	}
-	if ((rc = config_next(p)) != 0 ||
-	    (rc = config_node(p, 0, &p->cfg->root)) != 0)
+	if ((rc = config_next(p)) != 0)
+		return rc;
+	if (p->opts->root_key != NULL)
+		rc = config_keyed_root(p);
+	else
+		rc = config_node(p, 0, &p->cfg->root);
+	if (rc != 0)
 		return rc;
 	if ((rc = config_next(p)) != 0) /* DOCUMENT_END */
 		return rc;
@@ -986,7 +1101,15 @@ static int config_stream(struct config_parser *p)
 int config_parse(const char *name, const void *yaml, size_t len,
                  struct config **out, struct config_error *err)
 {
-	struct config_parser p = {.err = err};
+	return config_parse_opts(name, yaml, len, NULL, out, err);
+}
+
+int config_parse_opts(const char *name, const void *yaml, size_t len,
+                      const struct config_opts *opts, struct config **out,
+                      struct config_error *err)
+{
+	static const struct config_opts plain;
+	struct config_parser p = {.err = err, .opts = opts ? opts : &plain};
 	int rc = -ENOMEM;
 
 	if (err != NULL)
@@ -1075,6 +1198,8 @@ const char *config_kind_name(enum config_kind kind)
 		return "socket";
 	case CONFIG_EXECUTABLE:
 		return "executable";
+	case CONFIG_LOG:
+		return "log";
 	}
 	return "unknown";
 }

@@ -13,7 +13,8 @@
  * After config_resolve() it also owns the fds it opened (resource.owned);
  * config_free() closes them, unless the caller took them over with
  * config_release_fds() (the daemon keeps listening sockets across restarts).
- * !fd and !executable fds belong to the caller and are never closed here.
+ * !fd, !executable and !log fds belong to the caller and are never closed
+ * here.
  * The file of a bound UNIX socket goes with its fd: closing it here (free,
  * or a failed resolve) also unlinks the path; after config_release_fds()
  * the caller owns both.
@@ -51,6 +52,7 @@ enum config_kind {
 	CONFIG_FILE,       /* !file: a path opened by resolve */
 	CONFIG_SOCKET,     /* !socket: created by resolve */
 	CONFIG_EXECUTABLE, /* !executable: the fd given to resolve */
+	CONFIG_LOG, /* !log (services only): the log fd given to resolve */
 };
 
 /* !file `mode:` */
@@ -115,6 +117,29 @@ struct config {
 int config_parse(const char *name, const void *yaml, size_t len,
                  struct config **out, struct config_error *err);
 
+/* How config_parse_opts() reads a document. */
+struct config_opts {
+	/*
+	 * NULL: the whole document is the argdata root. Else the document
+	 * must be a mapping and the value of this top-level key is the root
+	 * (null when the key is absent); the other values are only checked
+	 * for anchors and bounds (their meaning is the caller's), and
+	 * positions stay those of the whole document.
+	 */
+	const char *root_key;
+	/*
+	 * A service of the daemon: !log is accepted, !fd stdout and !fd
+	 * stderr mean !log, and !fd N is refused (the daemon's fds are not
+	 * for services).
+	 */
+	bool service;
+};
+
+/* config_parse() with options (NULL: the defaults, as config_parse()). */
+int config_parse_opts(const char *name, const void *yaml, size_t len,
+                      const struct config_opts *opts, struct config **out,
+                      struct config_error *err);
+
 /* config_parse() on the content of a file descriptor (read to its end,
  * at most CONFIG_MAX_SIZE bytes; not closed). */
 int config_parse_fd(const char *name, int fd, struct config **out,
@@ -129,6 +154,11 @@ int config_parse_fd(const char *name, int fd, struct config **out,
  */
 int config_resolve(struct config *cfg, int executable_fd,
                    struct config_error *err);
+
+/* config_resolve() that also fills !log nodes with log_fd (borrowed like
+ * executable_fd; -1 when there is none: a !log node is then an error). */
+int config_resolve_log(struct config *cfg, int executable_fd, int log_fd,
+                       struct config_error *err);
 
 /* Gives up ownership of every fd resolve opened: config_free() will not
  * close them; the caller must (they stay listed in cfg->res[i].fd). */

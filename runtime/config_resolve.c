@@ -222,7 +222,7 @@ static int config_open_file(const struct config *cfg, struct config_resource *r,
 	                      config_access(r->fd), &r->rights);
 }
 
-/* Checks a launcher fd (!fd) or the executable and takes its type. */
+/* Checks a caller's fd (!fd, !executable, !log) and takes its type. */
 static int config_borrow_fd(const struct config *cfg, struct config_resource *r,
                             int fd, struct config_error *err)
 {
@@ -230,8 +230,8 @@ static int config_borrow_fd(const struct config *cfg, struct config_resource *r,
 	int rc;
 
 	if (fd < 0)
-		return config_res_error(cfg, r, err, -EBADF,
-		                        "no executable fd to give");
+		return config_res_error(cfg, r, err, -EBADF, "no %s fd to give",
+		                        config_kind_name(r->kind));
 	if ((rc = config_filetype(fd, &r->filetype, &pipe)) != 0)
 		return config_res_error(cfg, r, err, rc, "fd %d: %s", fd,
 		                        strerror(-rc));
@@ -258,7 +258,7 @@ static int config_narrow(const struct config *cfg, struct config_resource *r,
 
 /* Opens (or checks) one resource and records its type and rights. */
 static int config_resolve_one(const struct config *cfg,
-                              struct config_resource *r, int exe_fd,
+                              struct config_resource *r, int exe_fd, int log_fd,
                               struct config_error *err)
 {
 	int rc;
@@ -269,6 +269,9 @@ static int config_resolve_one(const struct config *cfg,
 		break;
 	case CONFIG_EXECUTABLE:
 		rc = config_borrow_fd(cfg, r, exe_fd, err);
+		break;
+	case CONFIG_LOG:
+		rc = config_borrow_fd(cfg, r, log_fd, err);
 		break;
 	case CONFIG_FILE:
 		rc = config_open_file(cfg, r, err);
@@ -306,6 +309,12 @@ void config_close_all(struct config *cfg)
 int config_resolve(struct config *cfg, int executable_fd,
                    struct config_error *err)
 {
+	return config_resolve_log(cfg, executable_fd, -1, err);
+}
+
+int config_resolve_log(struct config *cfg, int executable_fd, int log_fd,
+                       struct config_error *err)
+{
 	int rc = 0;
 
 	if (err != NULL)
@@ -313,7 +322,8 @@ int config_resolve(struct config *cfg, int executable_fd,
 	if (cfg->resolved)
 		return -EALREADY;
 	for (size_t i = 0; i < cfg->nres && rc == 0; i++)
-		rc = config_resolve_one(cfg, &cfg->res[i], executable_fd, err);
+		rc = config_resolve_one(cfg, &cfg->res[i], executable_fd,
+		                        log_fd, err);
 	if (rc != 0) {
 		config_close_all(cfg);
 		/* Back to the parsed state: only !fd nodes keep a value. */
