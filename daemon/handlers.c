@@ -1,0 +1,1013 @@
+/*
+ * handlers: Supervisor and Health RPCs on top of the supervisor engine,
+ * with SO_PEERCRED authorization and an audit row per mutating call.
+ */
+#include "handlers.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "health.pb-c.h"
+#include "log.h"
+#include "supervisor.pb-c.h"
+
+#define SUP_SERVICE    "cloudabi.supervisor.v1.Supervisor"
+#define HEALTH_SERVICE "grpc.health.v1.Health"
+#define GROUPS_MAX     1024 /* supplementary groups looked at per user */
+
+enum stream_kind { STREAM_LOGS, STREAM_WATCH, STREAM_HEALTH };
+
+/*
+ * An open server stream. Live streams have a call; finished ones whose
+ * subscription is still to be ended wait on the dead list for the sweep.
+ */
+struct stream {
+	struct stream *prev, *next;
+	struct handlers *h;
+	struct rpc_call *call;      /* NULL once finished */
+	struct supervisor_sub *sub; /* NULL when none or already ended */
+	enum stream_kind kind;
+	bool dead;
+	char name[STORE_NAME_MAX + 1]; /* Watch filter ("" all) */
+	char health[64];               /* Health.Watch service */
+};
+
+struct handlers {
+	uv_loop_t *loop;
+	struct supervisor *sup;
+	struct store *store;
+	struct handlers_auth auth;
+	bool serving;
+	struct stream *live, *dead;
+	uv_timer_t sweep; /* armed only while dead is not empty */
+	void (*close_cb)(void *);
+	void *close_arg;
+};
+
+typedef Cloudabi__Supervisor__V1__ServiceStatus ServiceStatus;
+typedef Cloudabi__Supervisor__V1__ExitStatus ExitStatus;
+typedef Cloudabi__Supervisor__V1__Event Event;
+
+/* ---- authorization, errors, audit ----------------------------------- */
+
+/* Whether the account of uid has group among its supplementary groups. */
+static bool handlers_in_group(uid_t uid, gid_t group)
+{
+	struct passwd pw, *res = NULL;
+	gid_t groups[GROUPS_MAX];
+	int ngroups = GROUPS_MAX;
+	char buf[4096];
+
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) != 0 || res == NULL)
+		return false;
+	/* A truncated list (-1) still holds the first GROUPS_MAX groups. */
+	getgrouplist(pw.pw_name, pw.pw_gid, groups, &ngroups);
+	if (ngroups > GROUPS_MAX)
+		ngroups = GROUPS_MAX;
+	for (int i = 0; i < ngroups; i++)
+		if (groups[i] == group)
+			return true;
+	return false;
+}
+
+int handlers_authorize(const struct rpc_peer *peer,
+                       const struct handlers_auth *auth)
+{
+	if (peer->uid == 0 || peer->uid == auth->self_uid)
+		return 0;
+	if (!auth->has_group)
+		return -EPERM;
+	if (peer->gid == auth->group ||
+	    handlers_in_group(peer->uid, auth->group))
+		return 0;
+	return -EPERM;
+}
+
+int handlers_status(int err)
+{
+	switch (err) {
+	case 0:
+		return GRPC_OK;
+	case -ENOENT:
+		return GRPC_NOT_FOUND;
+	case -EINVAL:
+	case -ENAMETOOLONG:
+		return GRPC_INVALID_ARGUMENT;
+	case -EBUSY:
+	case -EEXIST:
+		return GRPC_FAILED_PRECONDITION;
+	case -EPERM:
+	case -EACCES:
+		return GRPC_PERMISSION_DENIED;
+	case -ENOSPC:
+		return GRPC_RESOURCE_EXHAUSTED;
+	case -ESHUTDOWN:
+	case -EAGAIN:
+		return GRPC_UNAVAILABLE;
+	default:
+		return GRPC_INTERNAL;
+	}
+}
+
+/* A message for the client saying what went wrong with name. */
+static void handlers_errtext(int err, const char *name, char *out, size_t len)
+{
+	switch (err) {
+	case -ENOENT:
+		snprintf(out, len, "service \"%s\" is not deployed", name);
+		break;
+	case -EBUSY:
+		snprintf(out, len, "service \"%s\" is being removed", name);
+		break;
+	case -ENOSPC:
+		snprintf(out, len, "too many services deployed");
+		break;
+	case -ESHUTDOWN:
+		snprintf(out, len, "cloudabid is shutting down");
+		break;
+	default:
+		snprintf(out, len, "service \"%s\": %s", name, strerror(-err));
+	}
+}
+
+/* Ends a unary call with the status for err and its explanation. */
+static void handlers_fail(struct rpc_call *call, int err, const char *name)
+{
+	char msg[256];
+
+	handlers_errtext(err, name, msg, sizeof(msg));
+	rpc_call_error(call, handlers_status(err), msg);
+}
+
+/* Records a mutating call; a store failure is logged, not fatal. */
+static void handlers_audit(struct handlers *h, struct rpc_call *call,
+                           const char *method, const char *target, int code)
+{
+	const struct rpc_peer *peer = rpc_call_peer(call);
+
+	if (store_audit_append(h->store, peer->uid, method, target,
+	                       grpc_status_name(code)) < 0)
+		log_warnx("audit of %s %s by uid %u: %s", method, target,
+		          (unsigned)peer->uid, store_error(h->store));
+}
+
+/* Refuses (and audits) a mutating call from a caller who may not. */
+static bool handlers_may_mutate(struct handlers *h, struct rpc_call *call,
+                                const char *method, const char *target)
+{
+	const struct rpc_peer *peer = rpc_call_peer(call);
+	char msg[160];
+
+	if (handlers_authorize(peer, &h->auth) == 0)
+		return true;
+	handlers_audit(h, call, method, target, GRPC_PERMISSION_DENIED);
+	log_info("uid %u may not call %s on \"%s\"", (unsigned)peer->uid,
+	         method, target);
+	if (h->auth.has_group)
+		snprintf(msg, sizeof(msg),
+		         "uid %u may not %s: only root and members of gid %u "
+		         "may",
+		         (unsigned)peer->uid, method, (unsigned)h->auth.group);
+	else
+		snprintf(msg, sizeof(msg), "uid %u may not %s: only root may",
+		         (unsigned)peer->uid, method);
+	rpc_call_error(call, GRPC_PERMISSION_DENIED, msg);
+	return false;
+}
+
+/* A service name as requests carry it: non-empty and bounded. */
+static int handlers_check_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0)
+		return -EINVAL;
+	return len > STORE_NAME_MAX ? -ENAMETOOLONG : 0;
+}
+
+/* ---- streams --------------------------------------------------------- */
+
+/* Unlinks s from whichever list holds it. */
+static void stream_unlink(struct stream *s)
+{
+	struct stream **head = s->dead ? &s->h->dead : &s->h->live;
+
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		*head = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	s->prev = s->next = NULL;
+}
+
+/* Pushes s on the front of a list. */
+static void stream_push(struct stream **head, struct stream *s)
+{
+	s->prev = NULL;
+	s->next = *head;
+	if (*head)
+		(*head)->prev = s;
+	*head = s;
+}
+
+/* Unsubscribes and frees every dead stream (never from a sup callback). */
+static void stream_sweep(struct handlers *h)
+{
+	struct stream *s;
+
+	while ((s = h->dead) != NULL) {
+		stream_unlink(s);
+		if (s->sub != NULL)
+			supervisor_unsubscribe(s->sub);
+		free(s);
+	}
+}
+
+static void stream_sweep_cb(uv_timer_t *timer)
+{
+	stream_sweep(timer->data);
+}
+
+/*
+ * Ends s's call (if still open) with code; a subscription still held is
+ * left to the sweep, since we may be inside the supervisor's callback.
+ */
+static void stream_finish(struct stream *s, int code, const char *msg)
+{
+	struct handlers *h = s->h;
+
+	if (s->call != NULL) {
+		rpc_stream_end(s->call, code, msg);
+		s->call = NULL;
+	}
+	if (s->dead)
+		return;
+	stream_unlink(s);
+	if (s->sub == NULL) {
+		free(s);
+		return;
+	}
+	s->dead = true;
+	stream_push(&h->dead, s);
+	uv_timer_start(&h->sweep, stream_sweep_cb, 0, 0);
+}
+
+/* The client went away. */
+static void stream_cancelled(struct rpc_call *call, void *arg)
+{
+	stream_finish(arg, GRPC_CANCELLED, NULL);
+}
+
+/* The supervisor ended s's subscription (service removed, shutdown). */
+static void stream_sub_ended(struct stream *s, int code, const char *msg)
+{
+	s->sub = NULL;
+	if (s->dead) {
+		stream_unlink(s);
+		free(s);
+		return;
+	}
+	stream_finish(s, code, msg);
+}
+
+/* Sends msg on s, finishing s when the client is gone or too slow. */
+static int stream_send(struct stream *s, const ProtobufCMessage *msg)
+{
+	int rc = rpc_stream_send(s->call, msg);
+
+	if (rc < 0)
+		stream_finish(s,
+		              rc == -ENOBUFS ? GRPC_RESOURCE_EXHAUSTED
+		                             : GRPC_CANCELLED,
+		              rc == -ENOBUFS ? "client reads too slowly"
+		                             : NULL);
+	return rc;
+}
+
+/* A new live stream for call, or NULL (the call is then ended). */
+static struct stream *stream_new(struct handlers *h, struct rpc_call *call,
+                                 enum stream_kind kind)
+{
+	struct stream *s = calloc(1, sizeof(*s));
+
+	if (s == NULL) {
+		rpc_stream_end(call, GRPC_RESOURCE_EXHAUSTED, "out of memory");
+		return NULL;
+	}
+	s->h = h;
+	s->call = call;
+	s->kind = kind;
+	stream_push(&h->live, s);
+	rpc_call_on_cancel(call, stream_cancelled, s);
+	return s;
+}
+
+/* ---- conversions ----------------------------------------------------- */
+
+static Cloudabi__Supervisor__V1__DesiredState
+desired_proto(enum store_desired d)
+{
+	return d == STORE_DESIRED_RUNNING
+	               ? CLOUDABI__SUPERVISOR__V1__DESIRED_STATE__DESIRED_STATE_RUNNING
+	               : CLOUDABI__SUPERVISOR__V1__DESIRED_STATE__DESIRED_STATE_STOPPED;
+}
+
+/* Fills *out from ex; false when there is nothing to report. */
+static bool exit_proto(const struct svc_exit *ex, ExitStatus *out)
+{
+	if (!ex->valid)
+		return false;
+	cloudabi__supervisor__v1__exit_status__init(out);
+	out->time_ns = ex->time_ns;
+	out->core_dumped = ex->core_dumped;
+	/* A re-adopted process's status is not ours to read: leave unset. */
+	if (!ex->known)
+		return true;
+	if (ex->signal != 0) {
+		out->how_case =
+		        CLOUDABI__SUPERVISOR__V1__EXIT_STATUS__HOW_SIGNAL;
+		out->signal = ex->signal;
+	} else {
+		out->how_case = CLOUDABI__SUPERVISOR__V1__EXIT_STATUS__HOW_CODE;
+		out->code = ex->code;
+	}
+	return true;
+}
+
+/* Protobuf strings are char *; an empty one for NULL. */
+static char *pstr(const char *s)
+{
+	return (char *)(s != NULL ? s : "");
+}
+
+/* Fills *out from st with borrowed strings (spec only when with_spec). */
+static void status_proto(const struct svc_status *st, bool with_spec,
+                         ServiceStatus *out, ExitStatus *exit)
+{
+	cloudabi__supervisor__v1__service_status__init(out);
+	out->name = pstr(st->name);
+	out->desired = desired_proto(st->desired);
+	out->state = (Cloudabi__Supervisor__V1__ServiceState)st->state;
+	out->pid = st->pid;
+	out->start_time_ns = st->start_time_ns;
+	out->restart_count = st->restart_count;
+	if (exit_proto(&st->last_exit, exit))
+		out->last_exit = exit;
+	out->generation = (uint64_t)st->generation;
+	/* spec_yaml is a proto string: text up to its first NUL. */
+	if (with_spec && st->spec != NULL)
+		out->spec_yaml = (char *)st->spec;
+	out->executable = pstr(st->executable);
+	out->restart_policy = pstr(st->restart_policy);
+	out->next_start_ns = st->next_start_ns;
+	out->message = pstr(st->message);
+	out->uid = st->uid;
+	out->gid = st->gid;
+	out->deployed_ns = st->deployed_ns;
+	out->state_since_ns = st->state_since_ns;
+}
+
+/* ---- Deploy, Validate ------------------------------------------------ */
+
+/* Validation errors gathered from the supervisor's callback (bounded). */
+struct errlist {
+	Cloudabi__Supervisor__V1__ValidationError *items[HANDLERS_MAX_ERRORS];
+	size_t n, dropped;
+	bool nomem;
+	char text[HANDLERS_MAX_ERR_TEXT];
+	size_t textlen;
+};
+
+/* Copies one error into the list, and its text into the joined text. */
+static void errlist_add(const struct supervisor_error *e, void *ctx)
+{
+	struct errlist *l = ctx;
+	Cloudabi__Supervisor__V1__ValidationError *v;
+	size_t len = strlen(pstr(e->text));
+
+	if (l->n == HANDLERS_MAX_ERRORS) {
+		l->dropped++;
+		return;
+	}
+	if (l->textlen + len + 2 < sizeof(l->text)) {
+		memcpy(l->text + l->textlen, e->text, len);
+		l->textlen += len;
+		l->text[l->textlen++] = '\n';
+		l->text[l->textlen] = '\0';
+	} else {
+		l->dropped++;
+	}
+	if ((v = malloc(sizeof(*v))) == NULL) {
+		l->nomem = true;
+		return;
+	}
+	cloudabi__supervisor__v1__validation_error__init(v);
+	v->file = strdup(pstr(e->file));
+	v->message = strdup(pstr(e->message));
+	v->text = strdup(pstr(e->text));
+	v->line = e->line;
+	v->column = e->column;
+	l->items[l->n++] = v;
+	if (v->file == NULL || v->message == NULL || v->text == NULL)
+		l->nomem = true;
+}
+
+static void errlist_free(struct errlist *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->items[i]->file);
+		free(l->items[i]->message);
+		free(l->items[i]->text);
+		free(l->items[i]);
+	}
+	l->n = 0;
+}
+
+/* The joined text for INVALID_ARGUMENT, with a count of what was cut. */
+static const char *errlist_text(struct errlist *l)
+{
+	if (l->textlen == 0 && l->dropped == 0)
+		return "invalid service file";
+	if (l->textlen > 0 && l->text[l->textlen - 1] == '\n')
+		l->text[--l->textlen] = '\0';
+	if (l->dropped > 0)
+		snprintf(l->text + l->textlen, sizeof(l->text) - l->textlen,
+		         "\n(%zu more errors)", l->dropped);
+	return l->text;
+}
+
+/* The file name used in error positions. */
+static const char *deploy_file(const Cloudabi__Supervisor__V1__DeployRequest *r)
+{
+	return r->file_name[0] != '\0' ? r->file_name : "<request>";
+}
+
+static void h_deploy(struct rpc_call *call, const ProtobufCMessage *m,
+                     void *ctx)
+{
+	const Cloudabi__Supervisor__V1__DeployRequest *req = (const void *)m;
+	Cloudabi__Supervisor__V1__DeployResponse resp =
+	        CLOUDABI__SUPERVISOR__V1__DEPLOY_RESPONSE__INIT;
+	struct supervisor_deploy_result res;
+	const char *file = deploy_file(req);
+	struct handlers *h = ctx;
+	struct errlist *errs;
+	size_t len = strlen(req->yaml);
+	int rc;
+
+	memset(&res, 0, sizeof(res));
+	if (!handlers_may_mutate(h, call, "Deploy", file))
+		return;
+	if (len > STORE_SPEC_MAX) {
+		handlers_audit(h, call, "Deploy", file, GRPC_INVALID_ARGUMENT);
+		rpc_call_error(call, GRPC_INVALID_ARGUMENT,
+		               "service file larger than 1 MiB");
+		return;
+	}
+	if ((errs = calloc(1, sizeof(*errs))) == NULL) {
+		rpc_call_error(call, GRPC_RESOURCE_EXHAUSTED, "out of memory");
+		return;
+	}
+	rc = supervisor_deploy(h->sup, req->yaml, len, file,
+	                       rpc_call_peer(call)->uid, req->dry_run, &res,
+	                       errlist_add, errs);
+	handlers_audit(h, call, req->dry_run ? "Deploy(dry-run)" : "Deploy",
+	               res.name[0] != '\0' ? res.name : file,
+	               handlers_status(rc));
+	if (rc == -EINVAL) {
+		rpc_call_error(call, GRPC_INVALID_ARGUMENT, errlist_text(errs));
+	} else if (rc < 0) {
+		handlers_fail(call, rc, res.name[0] != '\0' ? res.name : file);
+	} else {
+		resp.name = res.name;
+		resp.generation = (uint64_t)res.generation;
+		resp.created = res.created;
+		resp.updated = res.updated;
+		resp.dry_run = res.dry_run;
+		rpc_call_reply(call, &resp.base);
+	}
+	errlist_free(errs);
+	free(errs);
+}
+
+static void h_validate(struct rpc_call *call, const ProtobufCMessage *m,
+                       void *ctx)
+{
+	const Cloudabi__Supervisor__V1__DeployRequest *req = (const void *)m;
+	Cloudabi__Supervisor__V1__ValidateResponse resp =
+	        CLOUDABI__SUPERVISOR__V1__VALIDATE_RESPONSE__INIT;
+	struct supervisor_deploy_result res;
+	struct handlers *h = ctx;
+	struct errlist *errs;
+	size_t len = strlen(req->yaml);
+	int rc;
+
+	memset(&res, 0, sizeof(res));
+	if (len > STORE_SPEC_MAX) {
+		rpc_call_error(call, GRPC_INVALID_ARGUMENT,
+		               "service file larger than 1 MiB");
+		return;
+	}
+	if ((errs = calloc(1, sizeof(*errs))) == NULL) {
+		rpc_call_error(call, GRPC_RESOURCE_EXHAUSTED, "out of memory");
+		return;
+	}
+	rc = supervisor_validate(h->sup, req->yaml, len, deploy_file(req), &res,
+	                         errlist_add, errs);
+	if (errs->nomem) {
+		rpc_call_error(call, GRPC_RESOURCE_EXHAUSTED, "out of memory");
+	} else if (rc < 0 && rc != -EINVAL) {
+		handlers_fail(call, rc, deploy_file(req));
+	} else {
+		resp.ok = rc == 0;
+		resp.name = res.name;
+		resp.n_errors = errs->n;
+		resp.errors = errs->items;
+		rpc_call_reply(call, &resp.base);
+	}
+	errlist_free(errs);
+	free(errs);
+}
+
+/* ---- List, Get ------------------------------------------------------- */
+
+/* One List entry with owned copies of its strings. */
+struct list_entry {
+	ServiceStatus msg;
+	ExitStatus exit;
+};
+
+struct list_ctx {
+	struct list_entry **entries;
+	ServiceStatus **msgs;
+	size_t n, cap;
+	bool nomem;
+};
+
+/* Copies one service into the list (without its spec: Get has it). */
+static void list_add(const struct svc_status *st, void *arg)
+{
+	struct list_ctx *l = arg;
+	struct list_entry *e;
+
+	if (l->nomem)
+		return;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		void *a = realloc(l->entries, cap * sizeof(*l->entries));
+		void *b = a ? realloc(l->msgs, cap * sizeof(*l->msgs)) : NULL;
+
+		if (a)
+			l->entries = a;
+		if (b == NULL) {
+			l->nomem = true;
+			return;
+		}
+		l->msgs = b;
+		l->cap = cap;
+	}
+	if ((e = malloc(sizeof(*e))) == NULL) {
+		l->nomem = true;
+		return;
+	}
+	status_proto(st, false, &e->msg, &e->exit);
+	if (e->msg.last_exit != NULL)
+		e->msg.last_exit = &e->exit;
+	e->msg.name = strdup(e->msg.name);
+	e->msg.executable = strdup(e->msg.executable);
+	e->msg.restart_policy = strdup(e->msg.restart_policy);
+	e->msg.message = strdup(e->msg.message);
+	l->entries[l->n] = e;
+	l->msgs[l->n++] = &e->msg;
+	if (!e->msg.name || !e->msg.executable || !e->msg.restart_policy ||
+	    !e->msg.message)
+		l->nomem = true;
+}
+
+static void list_free(struct list_ctx *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->entries[i]->msg.name);
+		free(l->entries[i]->msg.executable);
+		free(l->entries[i]->msg.restart_policy);
+		free(l->entries[i]->msg.message);
+		free(l->entries[i]);
+	}
+	free(l->entries);
+	free(l->msgs);
+}
+
+static void h_list(struct rpc_call *call, const ProtobufCMessage *m, void *ctx)
+{
+	Cloudabi__Supervisor__V1__ListResponse resp =
+	        CLOUDABI__SUPERVISOR__V1__LIST_RESPONSE__INIT;
+	struct list_ctx l = {0};
+	struct handlers *h = ctx;
+	int rc = supervisor_list(h->sup, list_add, &l);
+
+	if (rc < 0) {
+		handlers_fail(call, rc, "*");
+	} else if (l.nomem) {
+		rpc_call_error(call, GRPC_RESOURCE_EXHAUSTED, "out of memory");
+	} else {
+		resp.n_services = l.n;
+		resp.services = l.msgs;
+		rpc_call_reply(call, &resp.base);
+	}
+	list_free(&l);
+}
+
+static void h_get(struct rpc_call *call, const ProtobufCMessage *m, void *ctx)
+{
+	const Cloudabi__Supervisor__V1__GetRequest *req = (const void *)m;
+	struct handlers *h = ctx;
+	struct svc_status st;
+	ServiceStatus msg;
+	ExitStatus exit;
+	int rc;
+
+	if ((rc = handlers_check_name(req->name)) < 0 ||
+	    (rc = supervisor_get(h->sup, req->name, &st)) < 0) {
+		handlers_fail(call, rc, req->name);
+		return;
+	}
+	status_proto(&st, true, &msg, &exit);
+	rpc_call_reply(call, &msg.base);
+}
+
+/* ---- Start, Stop, Restart, Remove ------------------------------------ */
+
+typedef int op_fn(struct supervisor *sup, const char *name, uint32_t uid,
+                  struct supervisor_op_result *res);
+
+/* One operator request: authorize, apply, audit, answer. */
+static void handlers_op(struct rpc_call *call, const ProtobufCMessage *m,
+                        struct handlers *h, const char *method, op_fn *fn)
+{
+	const Cloudabi__Supervisor__V1__NameRequest *req = (const void *)m;
+	Cloudabi__Supervisor__V1__OperationResponse resp =
+	        CLOUDABI__SUPERVISOR__V1__OPERATION_RESPONSE__INIT;
+	struct supervisor_op_result res = {0};
+	int rc;
+
+	if (!handlers_may_mutate(h, call, method, req->name))
+		return;
+	if ((rc = handlers_check_name(req->name)) == 0)
+		rc = fn(h->sup, req->name, rpc_call_peer(call)->uid, &res);
+	handlers_audit(h, call, method, req->name, handlers_status(rc));
+	if (rc < 0) {
+		handlers_fail(call, rc, req->name);
+		return;
+	}
+	log_info("%s \"%s\" by uid %u%s", method, req->name,
+	         (unsigned)rpc_call_peer(call)->uid,
+	         res.changed ? "" : " (no change)");
+	resp.name = req->name;
+	resp.desired = desired_proto(res.desired);
+	resp.state = (Cloudabi__Supervisor__V1__ServiceState)res.state;
+	resp.changed = res.changed;
+	rpc_call_reply(call, &resp.base);
+}
+
+static void h_start(struct rpc_call *call, const ProtobufCMessage *m, void *ctx)
+{
+	handlers_op(call, m, ctx, "Start", supervisor_start);
+}
+
+static void h_stop(struct rpc_call *call, const ProtobufCMessage *m, void *ctx)
+{
+	handlers_op(call, m, ctx, "Stop", supervisor_stop);
+}
+
+static void h_restart(struct rpc_call *call, const ProtobufCMessage *m,
+                      void *ctx)
+{
+	handlers_op(call, m, ctx, "Restart", supervisor_restart);
+}
+
+static void h_remove(struct rpc_call *call, const ProtobufCMessage *m,
+                     void *ctx)
+{
+	handlers_op(call, m, ctx, "Remove", supervisor_remove);
+}
+
+/* ---- Logs ------------------------------------------------------------ */
+
+/* Sends one chunk on call; for the tail and for followers. */
+static int logs_send(struct rpc_call *call,
+                     const struct supervisor_log_chunk *c)
+{
+	Cloudabi__Supervisor__V1__LogChunk msg =
+	        CLOUDABI__SUPERVISOR__V1__LOG_CHUNK__INIT;
+
+	msg.data.data = (uint8_t *)c->data;
+	msg.data.len = c->len;
+	msg.time_ns = c->time_ns;
+	msg.offset = c->offset;
+	msg.truncated = c->truncated;
+	return rpc_stream_send(call, &msg.base);
+}
+
+/* The tail, sent synchronously: remembers the first send error. */
+struct logs_tail {
+	struct rpc_call *call;
+	int err;
+};
+
+static void logs_tail_cb(const struct supervisor_log_chunk *c, void *arg)
+{
+	struct logs_tail *t = arg;
+
+	if (c != NULL && t->err == 0)
+		t->err = logs_send(t->call, c);
+}
+
+/* New output for a follower; NULL: the service was removed. */
+static void logs_follow_cb(const struct supervisor_log_chunk *c, void *arg)
+{
+	struct stream *s = arg;
+	int rc;
+
+	if (c == NULL) {
+		stream_sub_ended(s, GRPC_OK, NULL);
+		return;
+	}
+	if (s->call == NULL)
+		return;
+	if ((rc = logs_send(s->call, c)) < 0)
+		stream_finish(s,
+		              rc == -ENOBUFS ? GRPC_RESOURCE_EXHAUSTED
+		                             : GRPC_CANCELLED,
+		              rc == -ENOBUFS ? "client reads too slowly"
+		                             : NULL);
+}
+
+static void h_logs(struct rpc_call *call, const ProtobufCMessage *m, void *ctx)
+{
+	const Cloudabi__Supervisor__V1__LogsRequest *req = (const void *)m;
+	struct logs_tail tail = {call, 0};
+	struct handlers *h = ctx;
+	struct stream *s;
+	int rc;
+
+	if ((rc = handlers_check_name(req->name)) < 0 ||
+	    (rc = supervisor_logs_read(h->sup, req->name, req->tail_lines,
+	                               logs_tail_cb, &tail)) < 0) {
+		char msg[256];
+
+		handlers_errtext(rc, req->name, msg, sizeof(msg));
+		rpc_stream_end(call, handlers_status(rc), msg);
+		return;
+	}
+	if (tail.err < 0 || !req->follow) {
+		rpc_stream_end(call,
+		               tail.err == -ENOBUFS ? GRPC_RESOURCE_EXHAUSTED
+		               : tail.err < 0       ? GRPC_CANCELLED
+		                                    : GRPC_OK,
+		               NULL);
+		return;
+	}
+	if ((s = stream_new(h, call, STREAM_LOGS)) == NULL)
+		return;
+	rc = supervisor_logs_follow(h->sup, req->name, logs_follow_cb, s,
+	                            &s->sub);
+	if (rc < 0) {
+		char msg[256];
+
+		s->sub = NULL;
+		handlers_errtext(rc, req->name, msg, sizeof(msg));
+		stream_finish(s, handlers_status(rc), msg);
+	}
+}
+
+/* ---- Watch ----------------------------------------------------------- */
+
+/* Sends ev on s unless filtered out; <0 when s was finished. */
+static int watch_send(struct stream *s, const struct supervisor_event *ev,
+                      int kind)
+{
+	Event msg = CLOUDABI__SUPERVISOR__V1__EVENT__INIT;
+	ExitStatus exit;
+
+	if (s->name[0] != '\0' && strcmp(s->name, pstr(ev->service)) != 0)
+		return 0;
+	msg.time_ns = ev->time_ns;
+	msg.service = pstr(ev->service);
+	msg.kind = (Cloudabi__Supervisor__V1__EventKind)kind;
+	msg.from_state = (Cloudabi__Supervisor__V1__ServiceState)ev->from;
+	msg.to_state = (Cloudabi__Supervisor__V1__ServiceState)ev->to;
+	msg.message = pstr(ev->message);
+	msg.sequence = ev->sequence;
+	msg.caller_uid = ev->caller_uid;
+	if (ev->kind == SUPERVISOR_EV_EXITED && exit_proto(&ev->exit, &exit))
+		msg.exit = &exit;
+	return stream_send(s, &msg.base);
+}
+
+static void watch_event_cb(const struct supervisor_event *ev, void *arg)
+{
+	struct stream *s = arg;
+
+	if (ev == NULL) {
+		stream_sub_ended(s, GRPC_UNAVAILABLE,
+		                 "cloudabid is shutting down");
+		return;
+	}
+	if (s->call != NULL)
+		watch_send(s, ev, (int)ev->kind);
+}
+
+/* Replay: the current state of one service as a SNAPSHOT event. */
+static void watch_snapshot_cb(const struct svc_status *st, void *arg)
+{
+	struct stream *s = arg;
+	struct supervisor_event ev = {0};
+
+	if (s->call == NULL)
+		return;
+	ev.time_ns = st->state_since_ns;
+	ev.service = st->name;
+	ev.from = ev.to = st->state;
+	ev.message = st->message;
+	watch_send(s, &ev,
+	           CLOUDABI__SUPERVISOR__V1__EVENT_KIND__EVENT_KIND_SNAPSHOT);
+}
+
+static void h_watch(struct rpc_call *call, const ProtobufCMessage *m, void *ctx)
+{
+	const Cloudabi__Supervisor__V1__WatchRequest *req = (const void *)m;
+	struct handlers *h = ctx;
+	struct stream *s;
+	int rc;
+
+	if (strlen(req->name) > STORE_NAME_MAX) {
+		rpc_stream_end(call, GRPC_INVALID_ARGUMENT, "name too long");
+		return;
+	}
+	if ((s = stream_new(h, call, STREAM_WATCH)) == NULL)
+		return;
+	snprintf(s->name, sizeof(s->name), "%s", req->name);
+	/* Subscribe first: nothing happens in between, both run on the loop. */
+	if ((rc = supervisor_watch(h->sup, watch_event_cb, s, &s->sub)) < 0) {
+		s->sub = NULL;
+		stream_finish(s, handlers_status(rc), "cannot watch");
+		return;
+	}
+	/* The snapshot callback never finishes s's subscription: no UAF. */
+	if (req->replay &&
+	    (rc = supervisor_list(h->sup, watch_snapshot_cb, s)) < 0)
+		stream_finish(s, handlers_status(rc), "cannot list services");
+}
+
+/* ---- Health ---------------------------------------------------------- */
+
+/* The health of a service name, or SERVICE_UNKNOWN. */
+static int health_of(struct handlers *h, const char *service)
+{
+	if (service[0] != '\0' && strcmp(service, SUP_SERVICE) != 0 &&
+	    strcmp(service, HEALTH_SERVICE) != 0)
+		return GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVICE_UNKNOWN;
+	return h->serving
+	               ? GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING
+	               : GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__NOT_SERVING;
+}
+
+/* Sends the current health to a Health.Watch stream. */
+static int health_send(struct stream *s)
+{
+	Grpc__Health__V1__HealthCheckResponse resp =
+	        GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__INIT;
+
+	resp.status = health_of(s->h, s->health);
+	return stream_send(s, &resp.base);
+}
+
+static void h_health_check(struct rpc_call *call, const ProtobufCMessage *m,
+                           void *ctx)
+{
+	const Grpc__Health__V1__HealthCheckRequest *req = (const void *)m;
+	Grpc__Health__V1__HealthCheckResponse resp =
+	        GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__INIT;
+
+	resp.status = health_of(ctx, req->service);
+	/* The protocol answers an unknown service with NOT_FOUND. */
+	if (resp.status ==
+	    GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVICE_UNKNOWN) {
+		rpc_call_error(call, GRPC_NOT_FOUND, "unknown service");
+		return;
+	}
+	rpc_call_reply(call, &resp.base);
+}
+
+static void h_health_watch(struct rpc_call *call, const ProtobufCMessage *m,
+                           void *ctx)
+{
+	const Grpc__Health__V1__HealthCheckRequest *req = (const void *)m;
+	struct stream *s;
+
+	if (strlen(req->service) >= sizeof(s->health)) {
+		rpc_stream_end(call, GRPC_INVALID_ARGUMENT,
+		               "service name too long");
+		return;
+	}
+	if ((s = stream_new(ctx, call, STREAM_HEALTH)) == NULL)
+		return;
+	snprintf(s->health, sizeof(s->health), "%s", req->service);
+	health_send(s);
+}
+
+void handlers_set_serving(struct handlers *h, bool serving)
+{
+	struct stream *s, *next;
+
+	if (h->serving == serving)
+		return;
+	h->serving = serving;
+	for (s = h->live; s != NULL; s = next) {
+		next = s->next; /* health_send may finish s */
+		if (s->kind == STREAM_HEALTH)
+			health_send(s);
+	}
+}
+
+/* ---- the table, lifetime --------------------------------------------- */
+
+#define SUP_PATH(m) "/" SUP_SERVICE "/" m
+#define SUPD(x)     &cloudabi__supervisor__v1__##x##__descriptor
+
+static const struct rpc_method handlers_table[] = {
+        {SUP_PATH("Deploy"), RPC_UNARY, SUPD(deploy_request), h_deploy},
+        {SUP_PATH("Validate"), RPC_UNARY, SUPD(deploy_request), h_validate},
+        {SUP_PATH("List"), RPC_UNARY, SUPD(list_request), h_list},
+        {SUP_PATH("Get"), RPC_UNARY, SUPD(get_request), h_get},
+        {SUP_PATH("Start"), RPC_UNARY, SUPD(name_request), h_start},
+        {SUP_PATH("Stop"), RPC_UNARY, SUPD(name_request), h_stop},
+        {SUP_PATH("Restart"), RPC_UNARY, SUPD(name_request), h_restart},
+        {SUP_PATH("Remove"), RPC_UNARY, SUPD(name_request), h_remove},
+        {SUP_PATH("Logs"), RPC_SERVER_STREAM, SUPD(logs_request), h_logs},
+        {SUP_PATH("Watch"), RPC_SERVER_STREAM, SUPD(watch_request), h_watch},
+        {"/" HEALTH_SERVICE "/Check", RPC_UNARY,
+         &grpc__health__v1__health_check_request__descriptor, h_health_check},
+        {"/" HEALTH_SERVICE "/Watch", RPC_SERVER_STREAM,
+         &grpc__health__v1__health_check_request__descriptor, h_health_watch},
+};
+
+const struct rpc_method *handlers_methods(size_t *n)
+{
+	*n = sizeof(handlers_table) / sizeof(handlers_table[0]);
+	return handlers_table;
+}
+
+int handlers_new(uv_loop_t *loop, const struct handlers_config *cfg,
+                 struct handlers **out)
+{
+	struct handlers *h = calloc(1, sizeof(*h));
+	int rc;
+
+	if (h == NULL)
+		return -ENOMEM;
+	h->loop = loop;
+	h->sup = cfg->sup;
+	h->store = cfg->store;
+	h->auth = cfg->auth;
+	if ((rc = uv_timer_init(loop, &h->sweep)) < 0) {
+		free(h);
+		return rc;
+	}
+	h->sweep.data = h;
+	/* Sweeping is not a reason to keep the loop alive on its own. */
+	uv_unref((uv_handle_t *)&h->sweep);
+	*out = h;
+	return 0;
+}
+
+/* The sweep timer is closed: h can go. */
+static void handlers_closed(uv_handle_t *handle)
+{
+	struct handlers *h = handle->data;
+	void (*cb)(void *) = h->close_cb;
+	void *arg = h->close_arg;
+
+	free(h);
+	if (cb != NULL)
+		cb(arg);
+}
+
+void handlers_close(struct handlers *h, void (*cb)(void *), void *arg)
+{
+	h->serving = false;
+	h->close_cb = cb;
+	h->close_arg = arg;
+	while (h->live != NULL)
+		stream_finish(h->live, GRPC_UNAVAILABLE,
+		              "cloudabid is shutting down");
+	stream_sweep(h);
+	uv_close((uv_handle_t *)&h->sweep, handlers_closed);
+}
