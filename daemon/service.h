@@ -10,8 +10,8 @@
  *                      error found, each as "file:line:column: text".
  *   service_resolve()  opens the files and binds the sockets of `args:`
  *                      and fills !log and !executable nodes.
- *   service_launch_build() the fds (with CloudABI filetype and rights)
- *                      and argdata bytes of one launch.
+ *   service_launch_build() (service_launch.c) the fds (with CloudABI filetype
+ * and rights) and argdata bytes of one launch.
  *
  * Ownership: struct service owns its strings, its copy of the YAML text
  * and its config (so the fds resolve opened: service_free() closes them,
