@@ -202,7 +202,7 @@ static int make_dirs(const char *path, mode_t mode)
  */
 static int take_lock(const char *dir)
 {
-	char path[PATH_MAX], pid[32], other[32] = "";
+	char path[PATH_MAX], other[32] = "";
 	ssize_t n;
 	int fd;
 
@@ -219,10 +219,17 @@ static int take_lock(const char *dir)
 		fatalx("another cloudabid (pid %s) is using state directory %s",
 		       other[0] ? other : "?", dir);
 	}
-	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)n, 0) != n)
-		log_warn("write %s", path);
 	return fd;
+}
+
+/* Records our pid in the lock file (after detaching: the final pid). */
+static void write_pid(int fd)
+{
+	char pid[32];
+	int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)n, 0) != n)
+		log_warn("cannot record the pid in the lock file");
 }
 
 /*
@@ -449,6 +456,7 @@ int main(int argc, char **argv)
 			d.opt.log_file = path;
 		}
 	}
+	write_pid(d.lock_fd);
 	if (d.opt.log_file != NULL && (rc = log_open(d.opt.log_file)) < 0)
 		fatalx("log file %s: %s", d.opt.log_file, strerror(-rc));
 	if (!d.opt.foreground && (rc = open("/dev/null", O_WRONLY)) >= 0) {

@@ -103,11 +103,11 @@ int sdnotify_listen_fd(bool unset)
 	if (nfds != 1)
 		goto out;
 	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 ||
-	    type != SOCK_STREAM)
+	    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0) {
+		rc = -errno; /* EBADF, ENOTSOCK: nothing usable at fd 3 */
 		goto out;
-	len = sizeof(int);
-	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0 ||
-	    !listening)
+	}
+	if (type != SOCK_STREAM || !listening)
 		goto out;
 	if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
 		rc = -errno;

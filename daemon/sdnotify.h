@@ -31,7 +31,8 @@ int sdnotify_sendf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * The socket systemd passed us, if any: returns the fd (marked
  * close-on-exec, now owned by the caller), -ENOENT when nothing was
  * passed to this process, -EINVAL when more than one was passed or the
- * fd is not a listening stream socket. When unset is true the LISTEN_*
+ * fd is not a listening stream socket, -EBADF or -ENOTSOCK when fd 3 is
+ * not an open socket. When unset is true the LISTEN_*
  * variables are removed so that children do not see them.
  */
 int sdnotify_listen_fd(bool unset);

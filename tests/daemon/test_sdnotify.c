@@ -141,6 +141,9 @@ static void test_listen_fd(void **state)
 	set_listen_env((long)getpid(), "1");
 	assert_int_equal(sdnotify_listen_fd(true), -EINVAL);
 	close(3);
+	/* Nothing open at fd 3. */
+	set_listen_env((long)getpid(), "1");
+	assert_int_equal(sdnotify_listen_fd(true), -EBADF);
 }
 
 int main(void)
