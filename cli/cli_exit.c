@@ -135,7 +135,9 @@ void cli_exit_status_message(char *buf, size_t len, int code,
 {
 	const char *hint = "";
 
-	if (code == GRPC_PERMISSION_DENIED)
+	if (code == GRPC_NOT_FOUND)
+		hint = " (`cloudabictl list` shows what is deployed)";
+	else if (code == GRPC_PERMISSION_DENIED)
 		hint = " (changes need root or cloudabid's control group)";
 	else if (code == GRPC_UNIMPLEMENTED)
 		hint = " (cloudabid is older than this cloudabictl)";

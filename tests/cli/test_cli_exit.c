@@ -79,7 +79,9 @@ static void test_messages(void **state)
 	                         "allocate memory");
 	cli_exit_status_message(buf, sizeof(buf), GRPC_NOT_FOUND,
 	                        "no service named web");
-	assert_string_equal(buf, "NOT_FOUND: no service named web");
+	assert_string_equal(buf, "NOT_FOUND: no service named web "
+	                         "(`cloudabictl list` shows what is "
+	                         "deployed)");
 	cli_exit_status_message(buf, sizeof(buf), GRPC_PERMISSION_DENIED,
 	                        "uid 1000 may not deploy");
 	assert_string_equal(buf, "PERMISSION_DENIED: uid 1000 may not deploy "
