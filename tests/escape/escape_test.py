@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Runs one escape attempt of escape_guest under cloudabi-run and checks it.
 
-    escape_test.py [--control] [--off OPTION]... RUN GUEST MODE
+    escape_test.py [--control] [--off OPTION]... [--env NAME=VALUE]...
+                   RUN GUEST MODE
 
 The guest issues raw Linux system calls (escape_guest.c). With the sandbox
 (the default), the attempt must fail -- the guest exits 3 naming the
@@ -9,10 +10,12 @@ errno, or the seccomp filter kills it (SIGSYS) -- AND nothing may have
 changed outside: no file written or created, no connection seen by the
 test's listeners, no signal received, no mount, no secret in the report.
 
---control runs the same attempt with the sandbox turned off (each --off
-OPTION is passed to cloudabi-run) and asserts the opposite: the attempt
-succeeds and its effect is seen. That proves each test can fail. Attempts
-that need root are skipped (status 77) in control mode without root.
+Each --off OPTION is passed to cloudabi-run, each --env set in its
+environment: with them a test turns layers of the sandbox off (to check
+what each layer stops on its own). --control asserts the opposite: the
+attempt succeeds and its effect is seen, which, with every layer off,
+proves that the test can fail. Attempts that need root are skipped (status
+77) in control mode without root.
 
 Attempts that do not need privileges run as an unprivileged user (nobody
 when the test starts as root, the caller otherwise), so that the uid drop
@@ -259,9 +262,13 @@ def has_effect_check(mode):
 def main(argv):
     control = "--control" in argv
     argv = [a for a in argv if a != "--control"]
-    off = []
-    while argv and argv[0] == "--off":
-        off.append(argv[1])
+    off, env = [], dict(os.environ)
+    while argv and argv[0] in ("--off", "--env"):
+        if argv[0] == "--off":
+            off.append(argv[1])
+        else:
+            name, _, value = argv[1].partition("=")
+            env[name] = value
         argv = argv[2:]
     run, guest, mode = argv
     if mode in ROOT_MODES and os.geteuid() != 0 and control:
@@ -272,8 +279,9 @@ def main(argv):
     case = Case(mode)
     try:
         case.setup()
-        cmd = [run] + (off if control else []) + ["-c", case.config(), guest]
-        proc = subprocess.run(cmd, cwd=case.tmp, stdout=subprocess.PIPE,
+        cmd = [run] + off + ["-c", case.config(), guest]
+        proc = subprocess.run(cmd, cwd=case.tmp, env=env,
+                              stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, timeout=60)
         out = proc.stdout.decode(errors="replace")
         print("$ " + " ".join(cmd))
