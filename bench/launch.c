@@ -3,7 +3,8 @@
  * the sandbox, against a bare fork+exec+wait of a static binary measured
  * in the same run.
  *
- *   bench_launch [-q] [-n RUNS] [-o OFF_OPTION] RUN GUEST STATIC
+ *   bench_launch [-q] [-n RUNS] [-o OFF_OPTION [-e NAME=VALUE]] RUN GUEST
+ *                STATIC
  *
  * RUN is cloudabi-run, GUEST launch_guest, STATIC launch_static. Every
  * launch gets a pipe at fd 3 (the guest as its only grant, `!fd 3`); the
@@ -12,9 +13,11 @@
  * the end of waitpid ("whole run"). The configurations are run in turn,
  * so that a change of machine load touches them alike; each figure is
  * the median of RUNS launches. OFF_OPTION is a cloudabi-run option that
- * turns the sandbox off (the third configuration is left out without
- * it). -q runs 3 launches of each, for ctest: its figures mean nothing
- * and no timing is ever asserted.
+ * turns the sandbox off, with NAME=VALUE in its environment if given
+ * (the third configuration is left out without it). The sandbox has no
+ * plain off switch: `-e CLOUDABI_SANDBOX_SIMULATE_MISSING=landlock,seccomp
+ * -o --insecure` runs without Landlock and seccomp. -q runs 3 launches of each,
+ * for ctest: its figures mean nothing and no timing is ever asserted.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,6 +39,7 @@ extern char **environ;
 struct launch_config {
 	const char *name;
 	char *argv[8];
+	char *env; /* NAME=VALUE added to the environment, or NULL */
 	double *first, *whole;
 };
 
@@ -56,11 +60,17 @@ static _Noreturn void launch_die(const char *what)
 }
 
 /* The child side: the pipe's write end becomes fd 3, then exec. */
-static _Noreturn void launch_child(char *const argv[], int wr)
+static _Noreturn void launch_child(const struct launch_config *c, int wr)
 {
-	if (dup2(wr, 3) < 0)
+	int null = open("/dev/null", O_WRONLY);
+
+	if (dup2(wr, 3) < 0 || (c->env != NULL && putenv(c->env) != 0))
 		_exit(126);
-	execve(argv[0], argv, environ);
+	/* The unsandboxed launch warns on every run (--insecure): keep the
+	 * table readable. Its exit status still shows any failure. */
+	if (c->env != NULL && (null < 0 || dup2(null, 2) < 0))
+		_exit(126);
+	execve(c->argv[0], c->argv, environ);
 	_exit(127);
 }
 
@@ -81,7 +91,7 @@ static void launch_once(const struct launch_config *c, double *first,
 	if (pid < 0)
 		launch_die("fork");
 	if (pid == 0)
-		launch_child(c->argv, p[1]);
+		launch_child(c, p[1]);
 	close(p[1]);
 	if (read(p[0], &byte, 1) != 1) {
 		errno = EPIPE;
@@ -176,7 +186,8 @@ static int launch_configs(struct launch_config *cs, char **args, char *off,
 	if (off == NULL)
 		return 2;
 	cs[2] = (struct launch_config){.name = "cloudabi-run, no sandbox",
-	                               .argv = {run, off, c, yaml, guest}};
+	                               .argv = {run, off, c, yaml, guest},
+	                               .env = env};
 	return 3;
 }
 
@@ -184,22 +195,24 @@ int main(int argc, char **argv)
 {
 	struct launch_config cs[LAUNCH_NCONFIGS];
 	int opt, runs = 200, nc;
-	char *off = NULL, *yaml;
+	char *off = NULL, *env = NULL, *yaml;
 
-	while ((opt = getopt(argc, argv, "qn:o:")) != -1) {
+	while ((opt = getopt(argc, argv, "qn:o:e:")) != -1) {
 		if (opt == 'q')
 			runs = 3;
 		else if (opt == 'n')
 			runs = atoi(optarg);
 		else if (opt == 'o')
 			off = optarg;
+		else if (opt == 'e')
+			env = optarg;
 		else
 			goto usage;
 	}
 	if (argc - optind != 3 || runs < 1 || runs > LAUNCH_MAX_RUNS)
 		goto usage;
 	yaml = launch_yaml();
-	nc = launch_configs(cs, argv + optind, off, yaml);
+	nc = launch_configs(cs, argv + optind, off, env, yaml);
 	for (int k = 0; k < nc; k++) {
 		cs[k].first = calloc((size_t)runs, sizeof(double));
 		cs[k].whole = calloc((size_t)runs, sizeof(double));
@@ -211,7 +224,8 @@ int main(int argc, char **argv)
 	unlink(yaml);
 	return 0;
 usage:
-	fprintf(stderr, "usage: bench_launch [-q] [-n RUNS] [-o OFF_OPTION] "
-	                "cloudabi-run launch_guest launch_static\n");
+	fprintf(stderr, "usage: bench_launch [-q] [-n RUNS] [-o OFF_OPTION "
+	                "[-e NAME=VALUE]] cloudabi-run launch_guest "
+	                "launch_static\n");
 	return 2;
 }
