@@ -174,7 +174,7 @@ static void launch_print(struct launch_config *cs, int nc, int runs)
 
 /* Fills the configurations from the command line; returns how many. */
 static int launch_configs(struct launch_config *cs, char **args, char *off,
-                          char *yaml)
+                          char *env, char *yaml)
 {
 	char *run = args[0], *guest = args[1], *stat = args[2];
 	char *c = "-c";
