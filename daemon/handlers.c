@@ -1,58 +1,23 @@
 /*
- * handlers: Supervisor and Health RPCs on top of the supervisor engine,
- * with SO_PEERCRED authorization and an audit row per mutating call.
+ * handlers: the unary Supervisor RPCs on top of the supervisor engine,
+ * SO_PEERCRED authorization, an audit row per mutating call, the methods
+ * table and the handlers' lifetime. Streams are in handlers_stream.c.
  */
-#include "handlers.h"
-
 #include <errno.h>
 #include <grp.h>
-#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "health.pb-c.h"
+#include "handlers_internal.h"
 #include "log.h"
-#include "supervisor.pb-c.h"
 
-#define SUP_SERVICE    "cloudabi.supervisor.v1.Supervisor"
-#define HEALTH_SERVICE "grpc.health.v1.Health"
-#define GROUPS_MAX     1024 /* supplementary groups looked at per user */
-
-enum stream_kind { STREAM_LOGS, STREAM_WATCH, STREAM_HEALTH };
-
-/*
- * An open server stream. Live streams have a call; finished ones whose
- * subscription is still to be ended wait on the dead list for the sweep.
- */
-struct stream {
-	struct stream *prev, *next;
-	struct handlers *h;
-	struct rpc_call *call;      /* NULL once finished */
-	struct supervisor_sub *sub; /* NULL when none or already ended */
-	enum stream_kind kind;
-	bool dead;
-	char name[STORE_NAME_MAX + 1]; /* Watch filter ("" all) */
-	char health[64];               /* Health.Watch service */
-};
-
-struct handlers {
-	uv_loop_t *loop;
-	struct supervisor *sup;
-	struct store *store;
-	struct handlers_auth auth;
-	bool serving;
-	struct stream *live, *dead;
-	uv_timer_t sweep; /* armed only while dead is not empty */
-	void (*close_cb)(void *);
-	void *close_arg;
-};
+#define GROUPS_MAX 1024 /* supplementary groups looked at per user */
 
 typedef Cloudabi__Supervisor__V1__ServiceStatus ServiceStatus;
 typedef Cloudabi__Supervisor__V1__ExitStatus ExitStatus;
-typedef Cloudabi__Supervisor__V1__Event Event;
 
 /* ---- authorization, errors, audit ----------------------------------- */
 
@@ -116,7 +81,7 @@ int handlers_status(int err)
 }
 
 /* A message for the client saying what went wrong with name. */
-static void handlers_errtext(int err, const char *name, char *out, size_t len)
+void handlers__errtext(int err, const char *name, char *out, size_t len)
 {
 	switch (err) {
 	case -ENOENT:
@@ -141,7 +106,7 @@ static void handlers_fail(struct rpc_call *call, int err, const char *name)
 {
 	char msg[256];
 
-	handlers_errtext(err, name, msg, sizeof(msg));
+	handlers__errtext(err, name, msg, sizeof(msg));
 	rpc_call_error(call, handlers_status(err), msg);
 }
 
@@ -182,7 +147,7 @@ static bool handlers_may_mutate(struct handlers *h, struct rpc_call *call,
 }
 
 /* A service name as requests carry it: non-empty and bounded. */
-static int handlers_check_name(const char *name)
+int handlers__check_name(const char *name)
 {
 	size_t len = strlen(name);
 
@@ -190,125 +155,6 @@ static int handlers_check_name(const char *name)
 		return -EINVAL;
 	return len > STORE_NAME_MAX ? -ENAMETOOLONG : 0;
 }
-
-/* ---- streams --------------------------------------------------------- */
-
-/* Unlinks s from whichever list holds it. */
-static void stream_unlink(struct stream *s)
-{
-	struct stream **head = s->dead ? &s->h->dead : &s->h->live;
-
-	if (s->prev)
-		s->prev->next = s->next;
-	else
-		*head = s->next;
-	if (s->next)
-		s->next->prev = s->prev;
-	s->prev = s->next = NULL;
-}
-
-/* Pushes s on the front of a list. */
-static void stream_push(struct stream **head, struct stream *s)
-{
-	s->prev = NULL;
-	s->next = *head;
-	if (*head)
-		(*head)->prev = s;
-	*head = s;
-}
-
-/* Unsubscribes and frees every dead stream (never from a sup callback). */
-static void stream_sweep(struct handlers *h)
-{
-	struct stream *s;
-
-	while ((s = h->dead) != NULL) {
-		stream_unlink(s);
-		if (s->sub != NULL)
-			supervisor_unsubscribe(s->sub);
-		free(s);
-	}
-}
-
-static void stream_sweep_cb(uv_timer_t *timer)
-{
-	stream_sweep(timer->data);
-}
-
-/*
- * Ends s's call (if still open) with code; a subscription still held is
- * left to the sweep, since we may be inside the supervisor's callback.
- */
-static void stream_finish(struct stream *s, int code, const char *msg)
-{
-	struct handlers *h = s->h;
-
-	if (s->call != NULL) {
-		rpc_stream_end(s->call, code, msg);
-		s->call = NULL;
-	}
-	if (s->dead)
-		return;
-	stream_unlink(s);
-	if (s->sub == NULL) {
-		free(s);
-		return;
-	}
-	s->dead = true;
-	stream_push(&h->dead, s);
-	uv_timer_start(&h->sweep, stream_sweep_cb, 0, 0);
-}
-
-/* The client went away. */
-static void stream_cancelled(struct rpc_call *call, void *arg)
-{
-	stream_finish(arg, GRPC_CANCELLED, NULL);
-}
-
-/* The supervisor ended s's subscription (service removed, shutdown). */
-static void stream_sub_ended(struct stream *s, int code, const char *msg)
-{
-	s->sub = NULL;
-	if (s->dead) {
-		stream_unlink(s);
-		free(s);
-		return;
-	}
-	stream_finish(s, code, msg);
-}
-
-/* Sends msg on s, finishing s when the client is gone or too slow. */
-static int stream_send(struct stream *s, const ProtobufCMessage *msg)
-{
-	int rc = rpc_stream_send(s->call, msg);
-
-	if (rc < 0)
-		stream_finish(s,
-		              rc == -ENOBUFS ? GRPC_RESOURCE_EXHAUSTED
-		                             : GRPC_CANCELLED,
-		              rc == -ENOBUFS ? "client reads too slowly"
-		                             : NULL);
-	return rc;
-}
-
-/* A new live stream for call, or NULL (the call is then ended). */
-static struct stream *stream_new(struct handlers *h, struct rpc_call *call,
-                                 enum stream_kind kind)
-{
-	struct stream *s = calloc(1, sizeof(*s));
-
-	if (s == NULL) {
-		rpc_stream_end(call, GRPC_RESOURCE_EXHAUSTED, "out of memory");
-		return NULL;
-	}
-	s->h = h;
-	s->call = call;
-	s->kind = kind;
-	stream_push(&h->live, s);
-	rpc_call_on_cancel(call, stream_cancelled, s);
-	return s;
-}
-
 /* ---- conversions ----------------------------------------------------- */
 
 static Cloudabi__Supervisor__V1__DesiredState
@@ -320,7 +166,7 @@ desired_proto(enum store_desired d)
 }
 
 /* Fills *out from ex; false when there is nothing to report. */
-static bool exit_proto(const struct svc_exit *ex, ExitStatus *out)
+bool handlers__exit_proto(const struct svc_exit *ex, ExitStatus *out)
 {
 	if (!ex->valid)
 		return false;
@@ -342,7 +188,7 @@ static bool exit_proto(const struct svc_exit *ex, ExitStatus *out)
 }
 
 /* Protobuf strings are char *; an empty one for NULL. */
-static char *pstr(const char *s)
+char *handlers__str(const char *s)
 {
 	return (char *)(s != NULL ? s : "");
 }
@@ -352,28 +198,27 @@ static void status_proto(const struct svc_status *st, bool with_spec,
                          ServiceStatus *out, ExitStatus *exit)
 {
 	cloudabi__supervisor__v1__service_status__init(out);
-	out->name = pstr(st->name);
+	out->name = handlers__str(st->name);
 	out->desired = desired_proto(st->desired);
 	out->state = (Cloudabi__Supervisor__V1__ServiceState)st->state;
 	out->pid = st->pid;
 	out->start_time_ns = st->start_time_ns;
 	out->restart_count = st->restart_count;
-	if (exit_proto(&st->last_exit, exit))
+	if (handlers__exit_proto(&st->last_exit, exit))
 		out->last_exit = exit;
 	out->generation = (uint64_t)st->generation;
 	/* spec_yaml is a proto string: text up to its first NUL. */
 	if (with_spec && st->spec != NULL)
 		out->spec_yaml = (char *)st->spec;
-	out->executable = pstr(st->executable);
-	out->restart_policy = pstr(st->restart_policy);
+	out->executable = handlers__str(st->executable);
+	out->restart_policy = handlers__str(st->restart_policy);
 	out->next_start_ns = st->next_start_ns;
-	out->message = pstr(st->message);
+	out->message = handlers__str(st->message);
 	out->uid = st->uid;
 	out->gid = st->gid;
 	out->deployed_ns = st->deployed_ns;
 	out->state_since_ns = st->state_since_ns;
 }
-
 /* ---- Deploy, Validate ------------------------------------------------ */
 
 /* Validation errors gathered from the supervisor's callback (bounded). */
@@ -390,7 +235,7 @@ static void errlist_add(const struct supervisor_error *e, void *ctx)
 {
 	struct errlist *l = ctx;
 	Cloudabi__Supervisor__V1__ValidationError *v;
-	size_t len = strlen(pstr(e->text));
+	size_t len = strlen(handlers__str(e->text));
 
 	if (l->n == HANDLERS_MAX_ERRORS) {
 		l->dropped++;
@@ -409,9 +254,9 @@ static void errlist_add(const struct supervisor_error *e, void *ctx)
 		return;
 	}
 	cloudabi__supervisor__v1__validation_error__init(v);
-	v->file = strdup(pstr(e->file));
-	v->message = strdup(pstr(e->message));
-	v->text = strdup(pstr(e->text));
+	v->file = strdup(handlers__str(e->file));
+	v->message = strdup(handlers__str(e->message));
+	v->text = strdup(handlers__str(e->text));
 	v->line = e->line;
 	v->column = e->column;
 	l->items[l->n++] = v;
@@ -633,7 +478,7 @@ static void h_get(struct rpc_call *call, const ProtobufCMessage *m, void *ctx)
 	ExitStatus exit;
 	int rc;
 
-	if ((rc = handlers_check_name(req->name)) < 0 ||
+	if ((rc = handlers__check_name(req->name)) < 0 ||
 	    (rc = supervisor_get(h->sup, req->name, &st)) < 0) {
 		handlers_fail(call, rc, req->name);
 		return;
@@ -659,7 +504,7 @@ static void handlers_op(struct rpc_call *call, const ProtobufCMessage *m,
 
 	if (!handlers_may_mutate(h, call, method, req->name))
 		return;
-	if ((rc = handlers_check_name(req->name)) == 0)
+	if ((rc = handlers__check_name(req->name)) == 0)
 		rc = fn(h->sup, req->name, rpc_call_peer(call)->uid, &res);
 	handlers_audit(h, call, method, req->name, handlers_status(rc));
 	if (rc < 0) {
@@ -697,246 +542,6 @@ static void h_remove(struct rpc_call *call, const ProtobufCMessage *m,
 {
 	handlers_op(call, m, ctx, "Remove", supervisor_remove);
 }
-
-/* ---- Logs ------------------------------------------------------------ */
-
-/* Sends one chunk on call; for the tail and for followers. */
-static int logs_send(struct rpc_call *call,
-                     const struct supervisor_log_chunk *c)
-{
-	Cloudabi__Supervisor__V1__LogChunk msg =
-	        CLOUDABI__SUPERVISOR__V1__LOG_CHUNK__INIT;
-
-	msg.data.data = (uint8_t *)c->data;
-	msg.data.len = c->len;
-	msg.time_ns = c->time_ns;
-	msg.offset = c->offset;
-	msg.truncated = c->truncated;
-	return rpc_stream_send(call, &msg.base);
-}
-
-/* The tail, sent synchronously: remembers the first send error. */
-struct logs_tail {
-	struct rpc_call *call;
-	int err;
-};
-
-static void logs_tail_cb(const struct supervisor_log_chunk *c, void *arg)
-{
-	struct logs_tail *t = arg;
-
-	if (c != NULL && t->err == 0)
-		t->err = logs_send(t->call, c);
-}
-
-/* New output for a follower; NULL: the service was removed. */
-static void logs_follow_cb(const struct supervisor_log_chunk *c, void *arg)
-{
-	struct stream *s = arg;
-	int rc;
-
-	if (c == NULL) {
-		stream_sub_ended(s, GRPC_OK, NULL);
-		return;
-	}
-	if (s->call == NULL)
-		return;
-	if ((rc = logs_send(s->call, c)) < 0)
-		stream_finish(s,
-		              rc == -ENOBUFS ? GRPC_RESOURCE_EXHAUSTED
-		                             : GRPC_CANCELLED,
-		              rc == -ENOBUFS ? "client reads too slowly"
-		                             : NULL);
-}
-
-static void h_logs(struct rpc_call *call, const ProtobufCMessage *m, void *ctx)
-{
-	const Cloudabi__Supervisor__V1__LogsRequest *req = (const void *)m;
-	struct logs_tail tail = {call, 0};
-	struct handlers *h = ctx;
-	struct stream *s;
-	int rc;
-
-	if ((rc = handlers_check_name(req->name)) < 0 ||
-	    (rc = supervisor_logs_read(h->sup, req->name, req->tail_lines,
-	                               logs_tail_cb, &tail)) < 0) {
-		char msg[256];
-
-		handlers_errtext(rc, req->name, msg, sizeof(msg));
-		rpc_stream_end(call, handlers_status(rc), msg);
-		return;
-	}
-	if (tail.err < 0 || !req->follow) {
-		rpc_stream_end(call,
-		               tail.err == -ENOBUFS ? GRPC_RESOURCE_EXHAUSTED
-		               : tail.err < 0       ? GRPC_CANCELLED
-		                                    : GRPC_OK,
-		               NULL);
-		return;
-	}
-	if ((s = stream_new(h, call, STREAM_LOGS)) == NULL)
-		return;
-	rc = supervisor_logs_follow(h->sup, req->name, logs_follow_cb, s,
-	                            &s->sub);
-	if (rc < 0) {
-		char msg[256];
-
-		s->sub = NULL;
-		handlers_errtext(rc, req->name, msg, sizeof(msg));
-		stream_finish(s, handlers_status(rc), msg);
-	}
-}
-
-/* ---- Watch ----------------------------------------------------------- */
-
-/* Sends ev on s unless filtered out; <0 when s was finished. */
-static int watch_send(struct stream *s, const struct supervisor_event *ev,
-                      int kind)
-{
-	Event msg = CLOUDABI__SUPERVISOR__V1__EVENT__INIT;
-	ExitStatus exit;
-
-	if (s->name[0] != '\0' && strcmp(s->name, pstr(ev->service)) != 0)
-		return 0;
-	msg.time_ns = ev->time_ns;
-	msg.service = pstr(ev->service);
-	msg.kind = (Cloudabi__Supervisor__V1__EventKind)kind;
-	msg.from_state = (Cloudabi__Supervisor__V1__ServiceState)ev->from;
-	msg.to_state = (Cloudabi__Supervisor__V1__ServiceState)ev->to;
-	msg.message = pstr(ev->message);
-	msg.sequence = ev->sequence;
-	msg.caller_uid = ev->caller_uid;
-	if (ev->kind == SUPERVISOR_EV_EXITED && exit_proto(&ev->exit, &exit))
-		msg.exit = &exit;
-	return stream_send(s, &msg.base);
-}
-
-static void watch_event_cb(const struct supervisor_event *ev, void *arg)
-{
-	struct stream *s = arg;
-
-	if (ev == NULL) {
-		stream_sub_ended(s, GRPC_UNAVAILABLE,
-		                 "cloudabid is shutting down");
-		return;
-	}
-	if (s->call != NULL)
-		watch_send(s, ev, (int)ev->kind);
-}
-
-/* Replay: the current state of one service as a SNAPSHOT event. */
-static void watch_snapshot_cb(const struct svc_status *st, void *arg)
-{
-	struct stream *s = arg;
-	struct supervisor_event ev = {0};
-
-	if (s->call == NULL)
-		return;
-	ev.time_ns = st->state_since_ns;
-	ev.service = st->name;
-	ev.from = ev.to = st->state;
-	ev.message = st->message;
-	watch_send(s, &ev,
-	           CLOUDABI__SUPERVISOR__V1__EVENT_KIND__EVENT_KIND_SNAPSHOT);
-}
-
-static void h_watch(struct rpc_call *call, const ProtobufCMessage *m, void *ctx)
-{
-	const Cloudabi__Supervisor__V1__WatchRequest *req = (const void *)m;
-	struct handlers *h = ctx;
-	struct stream *s;
-	int rc;
-
-	if (strlen(req->name) > STORE_NAME_MAX) {
-		rpc_stream_end(call, GRPC_INVALID_ARGUMENT, "name too long");
-		return;
-	}
-	if ((s = stream_new(h, call, STREAM_WATCH)) == NULL)
-		return;
-	snprintf(s->name, sizeof(s->name), "%s", req->name);
-	/* Subscribe first: nothing happens in between, both run on the loop. */
-	if ((rc = supervisor_watch(h->sup, watch_event_cb, s, &s->sub)) < 0) {
-		s->sub = NULL;
-		stream_finish(s, handlers_status(rc), "cannot watch");
-		return;
-	}
-	/* The snapshot callback never finishes s's subscription: no UAF. */
-	if (req->replay &&
-	    (rc = supervisor_list(h->sup, watch_snapshot_cb, s)) < 0)
-		stream_finish(s, handlers_status(rc), "cannot list services");
-}
-
-/* ---- Health ---------------------------------------------------------- */
-
-/* The health of a service name, or SERVICE_UNKNOWN. */
-static int health_of(struct handlers *h, const char *service)
-{
-	if (service[0] != '\0' && strcmp(service, SUP_SERVICE) != 0 &&
-	    strcmp(service, HEALTH_SERVICE) != 0)
-		return GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVICE_UNKNOWN;
-	return h->serving
-	               ? GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING
-	               : GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__NOT_SERVING;
-}
-
-/* Sends the current health to a Health.Watch stream. */
-static int health_send(struct stream *s)
-{
-	Grpc__Health__V1__HealthCheckResponse resp =
-	        GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__INIT;
-
-	resp.status = health_of(s->h, s->health);
-	return stream_send(s, &resp.base);
-}
-
-static void h_health_check(struct rpc_call *call, const ProtobufCMessage *m,
-                           void *ctx)
-{
-	const Grpc__Health__V1__HealthCheckRequest *req = (const void *)m;
-	Grpc__Health__V1__HealthCheckResponse resp =
-	        GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__INIT;
-
-	resp.status = health_of(ctx, req->service);
-	/* The protocol answers an unknown service with NOT_FOUND. */
-	if (resp.status ==
-	    GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVICE_UNKNOWN) {
-		rpc_call_error(call, GRPC_NOT_FOUND, "unknown service");
-		return;
-	}
-	rpc_call_reply(call, &resp.base);
-}
-
-static void h_health_watch(struct rpc_call *call, const ProtobufCMessage *m,
-                           void *ctx)
-{
-	const Grpc__Health__V1__HealthCheckRequest *req = (const void *)m;
-	struct stream *s;
-
-	if (strlen(req->service) >= sizeof(s->health)) {
-		rpc_stream_end(call, GRPC_INVALID_ARGUMENT,
-		               "service name too long");
-		return;
-	}
-	if ((s = stream_new(ctx, call, STREAM_HEALTH)) == NULL)
-		return;
-	snprintf(s->health, sizeof(s->health), "%s", req->service);
-	health_send(s);
-}
-
-void handlers_set_serving(struct handlers *h, bool serving)
-{
-	struct stream *s, *next;
-
-	if (h->serving == serving)
-		return;
-	h->serving = serving;
-	for (s = h->live; s != NULL; s = next) {
-		next = s->next; /* health_send may finish s */
-		if (s->kind == STREAM_HEALTH)
-			health_send(s);
-	}
-}
-
 /* ---- the table, lifetime --------------------------------------------- */
 
 #define SUP_PATH(m) "/" SUP_SERVICE "/" m
@@ -951,12 +556,16 @@ static const struct rpc_method handlers_table[] = {
         {SUP_PATH("Stop"), RPC_UNARY, SUPD(name_request), h_stop},
         {SUP_PATH("Restart"), RPC_UNARY, SUPD(name_request), h_restart},
         {SUP_PATH("Remove"), RPC_UNARY, SUPD(name_request), h_remove},
-        {SUP_PATH("Logs"), RPC_SERVER_STREAM, SUPD(logs_request), h_logs},
-        {SUP_PATH("Watch"), RPC_SERVER_STREAM, SUPD(watch_request), h_watch},
+        {SUP_PATH("Logs"), RPC_SERVER_STREAM, SUPD(logs_request),
+         handlers__logs},
+        {SUP_PATH("Watch"), RPC_SERVER_STREAM, SUPD(watch_request),
+         handlers__watch},
         {"/" HEALTH_SERVICE "/Check", RPC_UNARY,
-         &grpc__health__v1__health_check_request__descriptor, h_health_check},
+         &grpc__health__v1__health_check_request__descriptor,
+         handlers__health_check},
         {"/" HEALTH_SERVICE "/Watch", RPC_SERVER_STREAM,
-         &grpc__health__v1__health_check_request__descriptor, h_health_watch},
+         &grpc__health__v1__health_check_request__descriptor,
+         handlers__health_watch},
 };
 
 const struct rpc_method *handlers_methods(size_t *n)
@@ -1005,9 +614,6 @@ void handlers_close(struct handlers *h, void (*cb)(void *), void *arg)
 	h->serving = false;
 	h->close_cb = cb;
 	h->close_arg = arg;
-	while (h->live != NULL)
-		stream_finish(h->live, GRPC_UNAVAILABLE,
-		              "cloudabid is shutting down");
-	stream_sweep(h);
+	handlers__streams_close(h);
 	uv_close((uv_handle_t *)&h->sweep, handlers_closed);
 }
