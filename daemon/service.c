@@ -16,7 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <linux/limits.h> /* PATH_MAX; <limits.h> is policies/limits.h here */
+#include <limits.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -502,18 +502,18 @@ static void service_key_stop(struct service_parser *p, yaml_node_t *n)
 
 /* Checks one limit on its own, so that its error has its position. */
 static void service_check_limit(struct service_parser *p, yaml_node_t *n,
-                                const struct limits *only)
+                                const struct reslimits *only)
 {
 	char why[200];
 
-	if (limits_check(only, why, sizeof(why)) != 0)
+	if (reslimits_check(only, why, sizeof(why)) != 0)
 		service_error(p, n->start_mark, "limits: %s", why);
 }
 
 static void service_key_memory(struct service_parser *p, yaml_node_t *n)
 {
 	const char *v = service_scalar(p, n, "memory");
-	struct limits only = {0};
+	struct reslimits only = {0};
 
 	if (v == NULL)
 		return;
@@ -521,7 +521,7 @@ static void service_key_memory(struct service_parser *p, yaml_node_t *n)
 		p->svc->limits.memory = 0;
 		return;
 	}
-	if (limits_parse_size(v, &only.memory) != 0) {
+	if (reslimits_parse_size(v, &only.memory) != 0) {
 		service_error(p, n->start_mark,
 		              "memory must be a size such as 256MiB or 1G, not "
 		              "'%s'",
@@ -535,7 +535,7 @@ static void service_key_memory(struct service_parser *p, yaml_node_t *n)
 /* open_files and processes: a count or "unlimited". */
 static void service_limit_count(struct service_parser *p, yaml_node_t *n,
                                 const char *what, uint64_t *field,
-                                uint64_t *only_field, struct limits *only)
+                                uint64_t *only_field, struct reslimits *only)
 {
 	if (n->type == YAML_SCALAR_NODE &&
 	    strcmp((const char *)n->data.scalar.value, "unlimited") == 0) {
@@ -550,7 +550,7 @@ static void service_limit_count(struct service_parser *p, yaml_node_t *n,
 
 static void service_key_open_files(struct service_parser *p, yaml_node_t *n)
 {
-	struct limits only = {0};
+	struct reslimits only = {0};
 
 	service_limit_count(p, n, "open_files", &p->svc->limits.open_files,
 	                    &only.open_files, &only);
@@ -558,7 +558,7 @@ static void service_key_open_files(struct service_parser *p, yaml_node_t *n)
 
 static void service_key_processes(struct service_parser *p, yaml_node_t *n)
 {
-	struct limits only = {0};
+	struct reslimits only = {0};
 
 	service_limit_count(p, n, "processes", &p->svc->limits.processes,
 	                    &only.processes, &only);

@@ -29,7 +29,7 @@
 
 #include "config.h"
 #include "launch.h"
-#include "limits.h"
+#include "reslimits.h"
 #include "restart.h"
 
 #define SERVICE_NAME_MAX   63 /* [a-z0-9][a-z0-9_.-]{0,62} */
@@ -47,7 +47,7 @@ struct service {
 	char *exe_path;                /* absolute (owned) */
 	struct config *args;           /* argdata root with resources (owned) */
 	struct restart_policy restart; /* includes stop signal and grace */
-	struct limits limits;          /* 0 fields: not limited */
+	struct reslimits limits;       /* 0 fields: not limited */
 	bool has_user;                 /* false: the daemon's own uid/gid */
 	uid_t uid;
 	gid_t gid;

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for limits_parse_size: any text either parses to a
+ * libFuzzer target for reslimits_parse_size: any text either parses to a
  * value that prints back as its digits times the suffix, or is refused.
  */
 #include <errno.h>
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "limits.h"
+#include "reslimits.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(buf, data, size);
 	buf[size] = '\0';
-	r = limits_parse_size(buf, &v);
+	r = reslimits_parse_size(buf, &v);
 	if (r != 0 && r != -EINVAL && r != -ERANGE)
 		abort();
 	if (r != 0)

@@ -1,5 +1,5 @@
-/* limits: size parsing and bounds of service resource limits. */
-#include "limits.h"
+/* reslimits: size parsing and bounds of service resource limits. */
+#include "reslimits.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -22,7 +22,7 @@ static int suffix_shift(const char *s)
 	return 10 * (int)(u - units + 1);
 }
 
-int limits_parse_size(const char *s, uint64_t *out)
+int reslimits_parse_size(const char *s, uint64_t *out)
 {
 	uint64_t v = 0;
 	int shift;
@@ -56,19 +56,20 @@ static int check_range(const char *field, uint64_t v, uint64_t min,
 	return -EINVAL;
 }
 
-int limits_check(const struct limits *l, char *err, size_t errlen)
+int reslimits_check(const struct reslimits *l, char *err, size_t errlen)
 {
 	int r;
 
 	if (errlen > 0)
 		err[0] = '\0';
-	r = check_range("memory", l->memory, LIMITS_MEMORY_MIN,
-	                LIMITS_MEMORY_MAX, err, errlen);
+	r = check_range("memory", l->memory, RESLIMITS_MEMORY_MIN,
+	                RESLIMITS_MEMORY_MAX, err, errlen);
 	if (r == 0)
-		r = check_range("open files", l->open_files, LIMITS_FILES_MIN,
-		                LIMITS_FILES_MAX, err, errlen);
+		r = check_range("open files", l->open_files,
+		                RESLIMITS_FILES_MIN, RESLIMITS_FILES_MAX, err,
+		                errlen);
 	if (r == 0)
 		r = check_range("processes", l->processes, 1,
-		                LIMITS_PROCESSES_MAX, err, errlen);
+		                RESLIMITS_PROCESSES_MAX, err, errlen);
 	return r;
 }
