@@ -265,11 +265,22 @@ static int daemonize(void)
 	return p[1];
 }
 
+/* Counts services for the status line. */
+static void count_service(const struct svc_status *st, void *arg)
+{
+	(*(unsigned *)arg)++;
+}
+
 /* Tells systemd and a waiting parent that requests are served. */
 static void report_ready(struct daemon *d)
 {
-	int rc = sdnotify_sendf("READY=1\nSTATUS=serving on %s\nMAINPID=%ld",
-	                        d->opt.socket, (long)getpid());
+	unsigned n = 0;
+	int rc;
+
+	supervisor_list(d->sup, count_service, &n);
+	rc = sdnotify_sendf("READY=1\nSTATUS=serving on %s, %u services\n"
+	                    "MAINPID=%ld",
+	                    d->opt.socket, n, (long)getpid());
 
 	if (rc < 0)
 		log_warnx("sd_notify: %s", strerror(-rc));

@@ -116,7 +116,7 @@ def foreground_run():
     env = dict(os.environ, NOTIFY_SOCKET=NOTIFY)
     p = daemon("--foreground", env=env)
     ready = wait_datagram(ns, "READY=1")
-    if "STATUS=serving on " + SOCK not in ready:
+    if "STATUS=serving on %s, 0 services" % SOCK not in ready:
         fail("READY without STATUS: %r" % ready)
     if call("/grpc.health.v1.Health/Check") != b"\x08\x01":
         fail("Health.Check is not SERVING")

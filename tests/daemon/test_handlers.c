@@ -631,6 +631,75 @@ static void test_watch_and_health_watch(void **state)
 	server_free(s);
 }
 
+/* Raw bytes as the request: a response status, never a dead server. */
+static int raw_call(struct rpc_client *c, const char *method,
+                    const uint8_t *req, size_t len, struct rpc_status *st)
+{
+	if (rpc_client_call_raw(c, method, req, len, NULL, NULL, st) < 0)
+		return -1;
+	return st->code;
+}
+
+static void test_bad_requests(void **state)
+{
+	struct server *s = start(&root_only);
+	struct rpc_client *c = connect_ok();
+	static const uint8_t garbage[] = {0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01};
+	Cloudabi__Supervisor__V1__GetRequest greq =
+	        CLOUDABI__SUPERVISOR__V1__GET_REQUEST__INIT;
+	Cloudabi__Supervisor__V1__WatchRequest wreq =
+	        CLOUDABI__SUPERVISOR__V1__WATCH_REQUEST__INIT;
+	Grpc__Health__V1__HealthCheckRequest hreq =
+	        GRPC__HEALTH__V1__HEALTH_CHECK_REQUEST__INIT;
+	char longname[STORE_NAME_MAX + 2];
+	struct follower f = {0};
+	struct rpc_status st;
+	char *big;
+
+	/* Not a protobuf message: refused before any handler runs. */
+	assert_int_not_equal(
+	        raw_call(c, SUP "Deploy", garbage, sizeof(garbage), &st),
+	        GRPC_OK);
+	assert_int_not_equal(
+	        raw_call(c, SUP "Get", garbage, sizeof(garbage), &st), GRPC_OK);
+	rpc_client_close(c);
+	c = connect_ok();
+	/* A name over the bound. */
+	memset(longname, 'n', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	greq.name = longname;
+	assert_int_equal(
+	        unary(c, SUP "Get", &greq.base,
+	              &cloudabi__supervisor__v1__service_status__descriptor,
+	              NULL, &st),
+	        GRPC_INVALID_ARGUMENT);
+	assert_int_equal(name_op(c, "Start", longname, NULL),
+	                 GRPC_INVALID_ARGUMENT);
+	wreq.name = longname;
+	f.method = SUP "Watch";
+	f.desc = &cloudabi__supervisor__v1__event__descriptor;
+	f.req = &wreq.base;
+	follower_main(&f);
+	assert_int_equal(f.st.code, GRPC_INVALID_ARGUMENT);
+	/* A service file over STORE_SPEC_MAX. */
+	big = malloc(STORE_SPEC_MAX + 2);
+	assert_non_null(big);
+	memset(big, '#', STORE_SPEC_MAX + 1);
+	big[STORE_SPEC_MAX + 1] = '\0';
+	assert_int_equal(deploy(c, big, &st), GRPC_INVALID_ARGUMENT);
+	assert_string_equal(st.message, "service file larger than 1 MiB");
+	free(big);
+	/* Still serving. */
+	assert_int_equal(
+	        unary(c, "/grpc.health.v1.Health/Check", &hreq.base,
+	              &grpc__health__v1__health_check_response__descriptor,
+	              NULL, &st),
+	        GRPC_OK);
+	rpc_client_close(c);
+	stop(s);
+	server_free(s);
+}
+
 static int setup(void **state)
 {
 	snprintf(dir, sizeof(dir), "/tmp/cloudabid-h-XXXXXX");
@@ -655,6 +724,7 @@ int main(void)
 	        cmocka_unit_test(test_permission_denied),
 	        cmocka_unit_test(test_logs),
 	        cmocka_unit_test(test_watch_and_health_watch),
+	        cmocka_unit_test(test_bad_requests),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
