@@ -17,6 +17,7 @@
 #include "fdtab.h"
 #include "launch.h"
 #include "launchstate.h"
+#include "sandbox.h"
 #include "sys.h"
 #include "trace.h"
 #include "usercopy.h"
@@ -73,6 +74,11 @@ static cloudabi_errno_t exec_put_state(int mfd, int exe, const void *data,
 	if (rtthread_syscalls[CLOUDABI_SYS_PROC_EXEC] !=
 	    (void *)cloudabi_sys_proc_exec)
 		h.flags |= LAUNCHSTATE_TRACE;
+	/* The new instance cannot reach /proc: it gets the binary's fd. The
+	 * sandbox goes through the exec, and the new instance keeps it. */
+	if (sandbox_active())
+		h.flags |= LAUNCHSTATE_SANDBOXED;
+	h.pad = (uint32_t)launch_self_fd;
 	if ((e = launchstate_write_rest(mfd, &h, data)) != 0)
 		return errmap_from_linux(-e);
 	return CLOUDABI_ESUCCESS;
@@ -86,26 +92,23 @@ static void exec_inherit(int mfd, int exe, const int *hostfds, size_t nfds,
 
 	fcntl(mfd, F_SETFD, flag);
 	fcntl(exe, F_SETFD, flag);
+	fcntl(launch_self_fd, F_SETFD, flag);
 	if (launch_kept_fd >= 0)
 		fcntl(launch_kept_fd, F_SETFD, flag);
 	for (size_t i = 0; i < nfds; i++)
 		fcntl(hostfds[i], F_SETFD, flag);
 }
 
-/* Executes the runtime binary in its internal mode with state mfd. */
+/* Executes the runtime binary in its internal mode with state mfd (by
+ * the fd saved at launch: the only thing the sandbox lets it execute). */
 static int exec_self(int mfd)
 {
 	char arg[16];
 	char *argv[] = {"cloudabi-run", EXEC_STATE_OPTION, arg, NULL};
-	int self = open("/proc/self/exe", O_PATH | O_CLOEXEC);
 
-	if (self < 0)
-		return -errno;
 	snprintf(arg, sizeof(arg), "%d", mfd);
-	execveat(self, "", argv, environ, AT_EMPTY_PATH);
-	int e = errno;
-	close(self);
-	return -e;
+	execveat(launch_self_fd, "", argv, environ, AT_EMPTY_PATH);
+	return -errno;
 }
 
 cloudabi_errno_t exec_image(cloudabi_fd_t fd, const void *data, size_t len,
@@ -174,13 +177,18 @@ static int exec_get_state(int mfd, struct launch *l, uint32_t *flags, char *err,
 	                     .argdata_len = h.argdata_len,
 	                     .fds = fds,
 	                     .nfds = h.nfds,
-	                     .keep_fd = h.diag_fd};
+	                     .keep_fd = h.diag_fd,
+	                     .self_fd = -1};
+	if ((h.flags & LAUNCHSTATE_SANDBOXED) && h.pad <= FDTAB_MAX)
+		l->self_fd = (int)h.pad;
 	*flags = h.flags;
 	return 0;
 }
 
-int exec_resume(const char *arg, char *err, size_t errlen)
+int exec_resume(const char *arg, const struct sandbox_opts *sandbox, char *err,
+                size_t errlen)
 {
+	struct sandbox_opts so = *sandbox;
 	struct launch l;
 	uint32_t flags;
 	char *end;
@@ -196,5 +204,9 @@ int exec_resume(const char *arg, char *err, size_t errlen)
 	close((int)mfd);
 	if (flags & LAUNCHSTATE_TRACE)
 		trace_init(&launch_kept_fd);
+	/* Only proc_exec sets the flag; sandbox_enter() checks the kernel
+	 * agrees before it relies on it. */
+	so.inherited = (flags & LAUNCHSTATE_SANDBOXED) != 0;
+	l.sandbox = &so;
 	return launch_run(&l, err, errlen);
 }

@@ -33,9 +33,12 @@ cloudabi_errno_t exec_image(cloudabi_fd_t fd, const void *data, size_t len,
 
 /*
  * The internal mode: reads the state from fd number `arg` (decimal) and
- * runs the program. Returns a negative errno with err filled on failure;
- * the caller exits (the process may have lost fds by then).
+ * runs the program in the sandbox described by `sandbox` (borrowed). Returns a
+ * negative errno with err filled on failure; the caller exits (the process may
+ * have lost fds by then).
  */
-int exec_resume(const char *arg, char *err, size_t errlen);
+struct sandbox_opts;
+int exec_resume(const char *arg, const struct sandbox_opts *sandbox, char *err,
+                size_t errlen);
 
 #endif

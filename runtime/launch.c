@@ -13,12 +13,14 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "cloudabi_syscall_names.h"
 #include "elfload.h"
 #include "fdtab.h"
 #include "rtthread.h"
+#include "sandbox.h"
 #include "sys.h"
 #include "usercopy.h"
 #include "vdso.h"
@@ -33,6 +35,7 @@ static uint8_t launch_canary[16];
 static uint8_t launch_uuid[16];
 
 int launch_kept_fd = -1;
+int launch_self_fd = -1;
 
 /* Fills buf with random bytes from the kernel. */
 static int launch_random(void *buf, size_t len)
@@ -51,13 +54,69 @@ static int launch_random(void *buf, size_t len)
 	return 0;
 }
 
+/* Moves *fd (if any) above the program's range [0, n). */
+static int launch_lift(int *fd, int n)
+{
+	if (*fd >= 0 && (*fd = fcntl(*fd, F_DUPFD_CLOEXEC, n)) < 0)
+		return -errno;
+	return 0;
+}
+
 /*
- * Moves l->fds[i] to fd i and closes every other fd but *keep (which may
- * move). Every fd is first copied above n, so that no target clobbers a
- * source still to be moved.
+ * Places the runtime binary's fd where the program's fds never go:
+ * FDTAB_MAX, where the seccomp filter expects it in every later image
+ * (the filter checks execveat's fd by number, and it is inherited). The
+ * soft fd limit is raised for the dup only. A fd given by proc_exec is
+ * already there; without room up there, any number from n on will do
+ * (then proc_exec works only while the number stays the same).
  */
-static int launch_renumber(const struct launch *l, int *keep, char *err,
-                           size_t errlen)
+static int launch_place_self(int *self, int n, bool given)
+{
+	struct rlimit old, r;
+	int fd = -1;
+
+	if (*self == FDTAB_MAX || (given && *self >= n))
+		return 0;
+	if (!given && getrlimit(RLIMIT_NOFILE, &old) == 0) {
+		r = old;
+		if (r.rlim_cur <= FDTAB_MAX && r.rlim_max > FDTAB_MAX)
+			r.rlim_cur = FDTAB_MAX + 1;
+		setrlimit(RLIMIT_NOFILE, &r);
+		fd = fcntl(*self, F_DUPFD_CLOEXEC, FDTAB_MAX);
+		setrlimit(RLIMIT_NOFILE, &old);
+	}
+	if (fd < 0 && (fd = fcntl(*self, F_DUPFD_CLOEXEC, n)) < 0)
+		return -errno;
+	*self = fd;
+	return 0;
+}
+
+/* Closes every fd from n up except the (at most two) kept ones. */
+static void launch_close_rest(int n, int a, int b)
+{
+	int lo = a < b ? a : b, hi = a < b ? b : a;
+	unsigned from = (unsigned)n;
+
+	if (lo >= 0 && lo != hi) {
+		if (lo > n)
+			close_range(from, (unsigned)lo - 1, 0);
+		from = (unsigned)lo + 1;
+	}
+	if (hi >= 0) {
+		if ((unsigned)hi > from)
+			close_range(from, (unsigned)hi - 1, 0);
+		from = (unsigned)hi + 1;
+	}
+	close_range(from, ~0u, 0);
+}
+
+/*
+ * Moves l->fds[i] to fd i and closes every other fd but *keep and *self
+ * (which may move). Every fd is first copied above n, so that no target
+ * clobbers a source still to be moved.
+ */
+static int launch_renumber(const struct launch *l, int *keep, int *self,
+                           char *err, size_t errlen)
 {
 	int n = (int)l->nfds;
 	int tmp[FDTAB_MAX];
@@ -65,7 +124,8 @@ static int launch_renumber(const struct launch *l, int *keep, char *err,
 	if (l->nfds > FDTAB_MAX - 1)
 		return snprintf(err, errlen, "too many fds (%zu)", l->nfds),
 		       -EMFILE;
-	if (*keep >= 0 && (*keep = fcntl(*keep, F_DUPFD_CLOEXEC, n)) < 0)
+	if (launch_lift(keep, n) != 0 ||
+	    launch_place_self(self, n, l->self_fd >= 0) != 0)
 		goto fail;
 	for (int i = 0; i < n; i++) {
 		tmp[i] = fcntl(l->fds[i].fd, F_DUPFD_CLOEXEC, n);
@@ -77,13 +137,7 @@ static int launch_renumber(const struct launch *l, int *keep, char *err,
 			goto fail;
 		close(tmp[i]);
 	}
-	if (*keep >= 0) {
-		if (*keep > n)
-			close_range((unsigned)n, (unsigned)*keep - 1, 0);
-		close_range((unsigned)*keep + 1, ~0u, 0);
-	} else {
-		close_range((unsigned)n, ~0u, 0);
-	}
+	launch_close_rest(n, *keep, *self);
 	for (int i = 0; i < n; i++)
 		fdtab_set(i, l->fds[i].filetype, l->fds[i].base,
 		          l->fds[i].inheriting);
@@ -91,6 +145,21 @@ static int launch_renumber(const struct launch *l, int *keep, char *err,
 fail:
 	snprintf(err, errlen, "moving the granted fds: %s", strerror(errno));
 	return -errno;
+}
+
+/* The runtime binary, for proc_exec: given, or opened while /proc is
+ * still reachable. */
+static int launch_open_self(const struct launch *l, int *self, char *err,
+                            size_t errlen)
+{
+	*self = l->self_fd;
+	if (*self < 0 &&
+	    (*self = open("/proc/self/exe", O_PATH | O_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "opening /proc/self/exe: %s",
+		         strerror(errno));
+		return -errno;
+	}
+	return 0;
 }
 
 /* Sanitizer builds report to the launcher's stderr copy: fd 2 belongs to
@@ -184,17 +253,22 @@ int launch_run(const struct launch *l, char *err, size_t errlen)
 	struct elfload_mapping map;
 	struct vdso v;
 	uint64_t stack_top;
-	int keep = l->keep_fd, rc;
+	int keep = l->keep_fd, self, rc;
 
+	if (l->sandbox == NULL)
+		return snprintf(err, errlen, "no sandbox options"), -EINVAL;
+	if ((rc = launch_open_self(l, &self, err, errlen)) != 0)
+		return rc;
 	rc = elfload_parse_fd(l->exe_fd, &img, err, errlen);
 	if (rc == 0)
 		rc = elfload_map(l->exe_fd, &img, &map, err, errlen);
 	if (rc != 0)
 		return rc;
 	/* exe_fd may also be granted (!executable): renumbering closes it. */
-	if ((rc = launch_renumber(l, &keep, err, errlen)) != 0)
+	if ((rc = launch_renumber(l, &keep, &self, err, errlen)) != 0)
 		return rc;
 	launch_kept_fd = keep;
+	launch_self_fd = self;
 	if ((rc = launch_process_settings(keep, err, errlen)) != 0)
 		return rc;
 	if ((rc = launch_vdso(&v, err, errlen)) != 0 ||
@@ -217,6 +291,10 @@ int launch_run(const struct launch *l, char *err, size_t errlen)
 	}
 	rtthread_setup(&launch_main_thread);
 	launch_fill_auxv(l, map.base, &img, &v);
+	/* Last: the sandbox forbids much of what came before. */
+	if ((rc = sandbox_enter(l->sandbox, l->fds, l->nfds, self, err,
+	                        errlen)) != 0)
+		return rc;
 	rtthread_enter(&launch_main_thread,
 	               (uint64_t)(uintptr_t)(map.base + img.entry),
 	               (uint64_t)(uintptr_t)launch_auxv, 0, stack_top);

@@ -4,6 +4,9 @@
  * the program could see, builds the vDSO, the auxiliary vector and the
  * main stack, and jumps to the program's entry point on this thread.
  *
+ * Before the first instruction of the program it enters the sandbox
+ * (sandbox.h) with l->sandbox; it refuses to run without one.
+ *
  * Ownership: launch_run() takes over l->argdata (it must stay valid for
  * the life of the process) and every fd in l->fds; it closes exe_fd once
  * the image is mapped. It returns only on failure, with err filled; by
@@ -16,6 +19,8 @@
 #include <stdint.h>
 
 #include "cloudabi_types.h"
+
+struct sandbox_opts;
 
 struct launch_fd {
 	int fd;                             /* host fd, becomes fd i */
@@ -30,10 +35,16 @@ struct launch {
 	const struct launch_fd *fds;
 	size_t nfds;
 	int keep_fd; /* a runtime fd to keep (diagnostics), or -1 */
+	int self_fd; /* the runtime binary (O_PATH), or -1: opened here */
+	const struct sandbox_opts *sandbox; /* borrowed; required */
 };
 
 /* The number keep_fd has once launch_run() has moved it; -1 before. */
 extern int launch_kept_fd;
+
+/* The runtime binary (O_PATH) for proc_exec, once launch_run() has
+ * opened or moved it (the sandbox leaves /proc out of reach). */
+extern int launch_self_fd;
 
 /* Runs the program; returns a negative errno only on failure. */
 int launch_run(const struct launch *l, char *err, size_t errlen);

@@ -21,6 +21,9 @@
 #define LAUNCHSTATE_MAGIC   0x63616278u /* "xbac" */
 #define LAUNCHSTATE_VERSION 2u
 #define LAUNCHSTATE_TRACE   1u /* flags: trace system calls */
+/* flags, written by proc_exec only: the sandbox is already in force and
+ * `pad` holds the runtime binary's fd (sandbox.h). */
+#define LAUNCHSTATE_SANDBOXED 2u
 /* Bounds what a reader allocates for a state it did not write. */
 #define LAUNCHSTATE_MAX_ARGDATA (1ull << 30)
 #define LAUNCHSTATE_MAX_FDS     4096

@@ -9,6 +9,9 @@ run=$1 guest=$2 extra=${3:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/dir"
+# As root, cloudabi-run runs the program as nobody (docs/security.md):
+# the program's directory must be writable by it.
+[ "$(id -u)" -ne 0 ] || chmod 0777 "$tmp/dir"
 {
 	echo '%TAG ! tag:nuxi.nl,2015:cloudabi/'
 	echo '---'
