@@ -1,0 +1,274 @@
+/*
+ * test_supervisor: the engine with a real libuv loop, a real store in a
+ * temporary state directory, the real cloudabi-run and sup_guest:
+ * a crash loop restarts with backoff and then parks FAILED with its
+ * output in the log ring; a running service is stopped; a new supervisor
+ * on the same state re-adopts a running process instead of starting a
+ * second copy; invalid files change nothing.
+ *
+ * Usage: test_supervisor CLOUDABI-RUN SUP_GUEST
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "supervisor.h"
+
+static const char *runtime_path, *guest_path;
+
+struct fixture {
+	char dir[64];
+	uv_loop_t loop;
+	struct store *st;
+	struct supervisor *sup;
+	bool done;
+};
+
+/* Opens the store and a supervisor on f->dir (kept across reopen). */
+static void sup_open(struct fixture *f)
+{
+	struct supervisor_config cfg = {.state_dir = f->dir,
+	                                .runtime_path = runtime_path};
+	char err[256];
+
+	assert_int_equal(store_open(f->dir, &f->st, err, sizeof(err)), 0);
+	assert_int_equal(supervisor_new(&f->loop, f->st, &cfg, &f->sup), 0);
+	assert_int_equal(supervisor_recover(f->sup), 0);
+}
+
+static void shutdown_done(void *ctx)
+{
+	((struct fixture *)ctx)->done = true;
+}
+
+/* Shuts the supervisor down (stop_services) and closes the store. */
+static void sup_close(struct fixture *f, bool stop)
+{
+	f->done = false;
+	supervisor_shutdown(f->sup, stop, shutdown_done, f);
+	while (!f->done)
+		uv_run(&f->loop, UV_RUN_ONCE);
+	supervisor_free(f->sup);
+	store_close(f->st);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test_sup.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	uv_loop_init(&f->loop);
+	sup_open(f);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	sup_close(f, true);
+	uv_run(&f->loop, UV_RUN_DEFAULT);
+	/* The loop must be empty: every handle was closed. */
+	assert_int_equal(uv_loop_close(&f->loop), 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+/* A service file for sup_guest in mode. */
+static size_t service_yaml(char *buf, size_t len, const char *name, int mode)
+{
+	return (size_t)snprintf(
+	        buf, len,
+	        "%%TAG ! tag:nuxi.nl,2015:cloudabi/\n---\n"
+	        "name: %s\nexecutable: %s\n"
+	        "args: [!log , !!int %d]\n"
+	        "restart:\n  policy: on-failure\n"
+	        "  backoff: {initial: 10ms, max: 50ms, jitter: 0}\n"
+	        "  crash_loop: {starts: 3, within: 60s}\n"
+	        "stop: {signal: SIGTERM, grace: 2s}\n",
+	        name, guest_path, mode);
+}
+
+static void count_error(const struct supervisor_error *e, void *ctx)
+{
+	fprintf(stderr, "%s\n", e->text);
+	++*(int *)ctx;
+}
+
+/* Deploys name in mode; asserts success. */
+static void deploy(struct fixture *f, const char *name, int mode)
+{
+	struct supervisor_deploy_result r;
+	char yaml[1024];
+	size_t n = service_yaml(yaml, sizeof(yaml), name, mode);
+	int errors = 0;
+
+	assert_int_equal(supervisor_deploy(f->sup, yaml, n, "t.yaml", 0, false,
+	                                   &r, count_error, &errors),
+	                 0);
+	assert_int_equal(errors, 0);
+	assert_string_equal(r.name, name);
+	assert_true(r.created);
+}
+
+/* Runs the loop until name is in state want (10 s at most). */
+static void wait_state(struct fixture *f, const char *name, enum svc_state want)
+{
+	struct svc_status st;
+
+	for (int i = 0; i < 1000; i++) {
+		assert_int_equal(supervisor_get(f->sup, name, &st), 0);
+		if (st.state == want)
+			return;
+		uv_run(&f->loop, UV_RUN_NOWAIT);
+		usleep(10000);
+	}
+	fail_msg("%s: state %s, wanted %s (%s)", name,
+	         supervisor_state_name(st.state), supervisor_state_name(want),
+	         st.message);
+}
+
+struct text {
+	char buf[1024];
+	size_t len;
+};
+
+static void collect(const struct supervisor_log_chunk *c, void *ctx)
+{
+	struct text *t = ctx;
+
+	if (c == NULL || t->len + c->len >= sizeof(t->buf))
+		return;
+	memcpy(t->buf + t->len, c->data, c->len);
+	t->len += c->len;
+	t->buf[t->len] = '\0';
+}
+
+/* Pumps the loop until name's log holds want (10 s at most). */
+static void wait_log(struct fixture *f, const char *name, const char *want)
+{
+	struct text t;
+
+	for (int i = 0; i < 1000; i++) {
+		memset(&t, 0, sizeof(t));
+		assert_int_equal(
+		        supervisor_logs_read(f->sup, name, 0, collect, &t), 0);
+		if (strstr(t.buf, want) != NULL)
+			return;
+		uv_run(&f->loop, UV_RUN_NOWAIT);
+		usleep(10000);
+	}
+	fail_msg("%s: log '%s' lacks '%s'", name, t.buf, want);
+}
+
+static void test_crash_loop_parks(void **state)
+{
+	struct fixture *f = *state;
+	struct svc_status st;
+	struct text t = {0};
+
+	deploy(f, "crasher", 1);
+	wait_state(f, "crasher", SVC_STATE_FAILED);
+	assert_int_equal(supervisor_get(f->sup, "crasher", &st), 0);
+	assert_true(st.last_exit.valid && st.last_exit.known);
+	assert_int_equal(st.last_exit.code, 3);
+	assert_int_equal(st.pid, 0);
+	/* Three starts, each wrote its line. */
+	wait_log(f, "crasher", "crash\ncrash\ncrash\n");
+	assert_int_equal(
+	        supervisor_logs_read(f->sup, "crasher", 1, collect, &t), 0);
+	assert_string_equal(t.buf, "crash\n");
+}
+
+static void test_stop_and_readopt(void **state)
+{
+	struct fixture *f = *state;
+	struct svc_status st;
+	int pid, status;
+
+	deploy(f, "sleeper", 2);
+	wait_state(f, "sleeper", SVC_STATE_RUNNING);
+	wait_log(f, "sleeper", "up\n");
+	assert_int_equal(supervisor_get(f->sup, "sleeper", &st), 0);
+	pid = st.pid;
+	assert_true(pid > 0);
+	/* The daemon goes away, the service stays; a new one re-adopts. */
+	sup_close(f, false);
+	assert_int_equal(kill(pid, 0), 0);
+	sup_open(f);
+	assert_int_equal(supervisor_get(f->sup, "sleeper", &st), 0);
+	assert_int_equal(st.state, SVC_STATE_RUNNING);
+	assert_int_equal(st.pid, pid); /* the same process: no second copy */
+	assert_int_equal(supervisor_stop(f->sup, "sleeper", 0, NULL), 0);
+	wait_state(f, "sleeper", SVC_STATE_STOPPED);
+	/* Our child after all (same test process): its end was SIGTERM. */
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+	assert_int_equal(supervisor_get(f->sup, "sleeper", &st), 0);
+	assert_false(st.last_exit.known);
+}
+
+static void test_invalid_changes_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct svc_status st;
+	int errors = 0;
+	const char bad[] = "name: x\nexecutable: /y\ncolour: blue\n";
+
+	assert_int_equal(supervisor_deploy(f->sup, bad, sizeof(bad) - 1,
+	                                   "bad.yaml", 0, false, NULL,
+	                                   count_error, &errors),
+	                 -EINVAL);
+	assert_true(errors >= 1);
+	assert_int_equal(supervisor_get(f->sup, "x", &st), -ENOENT);
+	assert_int_equal(supervisor_stop(f->sup, "x", 0, NULL), -ENOENT);
+}
+
+static void test_remove(void **state)
+{
+	struct fixture *f = *state;
+	struct svc_status st;
+
+	deploy(f, "gone", 2);
+	wait_state(f, "gone", SVC_STATE_RUNNING);
+	assert_int_equal(supervisor_remove(f->sup, "gone", 0, NULL), 0);
+	for (int i = 0; i < 500 && supervisor_get(f->sup, "gone", &st) == 0;
+	     i++) {
+		uv_run(&f->loop, UV_RUN_NOWAIT);
+		usleep(10000);
+	}
+	assert_int_equal(supervisor_get(f->sup, "gone", &st), -ENOENT);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test_setup_teardown(test_crash_loop_parks, setup,
+	                                        teardown),
+	        cmocka_unit_test_setup_teardown(test_stop_and_readopt, setup,
+	                                        teardown),
+	        cmocka_unit_test_setup_teardown(test_invalid_changes_nothing,
+	                                        setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_remove, setup, teardown),
+	};
+
+	if (argc != 3)
+		return 2;
+	runtime_path = argv[1];
+	guest_path = argv[2];
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
