@@ -331,6 +331,10 @@ static void h_deploy(struct rpc_call *call, const ProtobufCMessage *m,
 	} else if (rc < 0) {
 		handlers_fail(call, rc, res.name[0] != '\0' ? res.name : file);
 	} else {
+		if (!res.dry_run)
+			log_info("deployed \"%s\" generation %lld by uid %u",
+			         res.name, (long long)res.generation,
+			         (unsigned)rpc_call_peer(call)->uid);
 		resp.name = res.name;
 		resp.generation = (uint64_t)res.generation;
 		resp.created = res.created;
