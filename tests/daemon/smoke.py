@@ -111,6 +111,37 @@ def as_nobody():
         fail("caller as nobody: child status %d" % os.waitstatus_to_exitcode(status))
 
 
+def wakeups(pid):
+    """Context switches of every thread of pid so far."""
+    n = 0
+    for tid in os.listdir("/proc/%d/task" % pid):
+        with open("/proc/%d/task/%s/status" % (pid, tid)) as f:
+            for line in f:
+                if "ctxt_switches:" in line:
+                    n += int(line.split()[-1])
+    return n
+
+
+def idle_check(pid):
+    """Idle means no wake-ups: no polling timers, nothing to switch to."""
+    time.sleep(0.3)
+    before = wakeups(pid)
+    time.sleep(1.5)
+    after = wakeups(pid)
+    if after != before:
+        fail("idle daemon woke up %d times in 1.5 s" % (after - before))
+
+
+def options():
+    for opt in ("--version", "--help"):
+        r = subprocess.run([CLOUDABID, opt], capture_output=True, timeout=10)
+        if r.returncode != 0 or not r.stdout:
+            fail("%s: %d" % (opt, r.returncode))
+    r = subprocess.run([CLOUDABID, "--bogus"], capture_output=True, timeout=10)
+    if r.returncode != 2 or b"usage:" not in r.stderr:
+        fail("a bad option: %d %r" % (r.returncode, r.stderr))
+
+
 def foreground_run():
     ns = notify_socket()
     env = dict(os.environ, NOTIFY_SOCKET=NOTIFY)
@@ -120,6 +151,7 @@ def foreground_run():
         fail("READY without STATUS: %r" % ready)
     if call("/grpc.health.v1.Health/Check") != b"\x08\x01":
         fail("Health.Check is not SERVING")
+    idle_check(p.pid)
     mode = stat.S_IMODE(os.stat(SOCK).st_mode)
     if mode != 0o660:
         fail("socket mode %o" % mode)
@@ -164,6 +196,17 @@ def detached_run():
         fail("detached daemon not serving")
     with open(os.path.join(STATE, "cloudabid.lock")) as f:
         pid = int(f.read().strip())
+    # SIGHUP after a rotation: the daemon writes to a new file.
+    log = os.path.join(STATE, "cloudabid.log")
+    os.rename(log, log + ".1")
+    os.kill(pid, signal.SIGHUP)
+    for _ in range(100):
+        if os.path.exists(log):
+            break
+        time.sleep(0.1)
+    with open(log) as f:
+        if "log files reopened" not in f.read():
+            fail("no log line in the reopened file")
     os.kill(pid, signal.SIGTERM)
     for _ in range(150):
         try:
@@ -211,6 +254,7 @@ def activated_run():
         fail("--socket bound despite activation")
 
 
+options()
 foreground_run()
 detached_run()
 activated_run()
