@@ -9,6 +9,7 @@ the socket removed, the detaching mode, and socket activation (fd 3).
 
 usage: smoke.py CLOUDABID CLOUDABI_RUN
 """
+import grp
 import os
 import signal
 import socket
@@ -84,8 +85,8 @@ def stop(p):
     return err
 
 
-def as_nobody():
-    """In a child as nobody: mutating is refused, reading is not."""
+def as_nobody(want=grpc.StatusCode.PERMISSION_DENIED):
+    """In a child as nobody: Stop gets `want`; reading is allowed."""
     pid = os.fork()
     if pid == 0:
         code = 0
@@ -98,7 +99,7 @@ def as_nobody():
                      name_request("web"))
                 code = 3
             except grpc.RpcError as e:
-                if e.code() != grpc.StatusCode.PERMISSION_DENIED:
+                if e.code() != want:
                     print("nobody's Stop:", e.code(), e.details())
                     code = 4
             call("/cloudabi.supervisor.v1.Supervisor/List")
@@ -186,6 +187,24 @@ def foreground_run():
         fail("no clean stop logged:\n" + err)
 
 
+def group_run():
+    """--group: the socket is group-owned, members may mutate."""
+    gid = grp.getgrnam("nogroup").gr_gid
+    p = daemon("--foreground", "--group", "nogroup")
+    for _ in range(100):
+        if os.path.exists(SOCK):
+            break
+        time.sleep(0.1)
+    call("/grpc.health.v1.Health/Check")
+    st = os.stat(SOCK)
+    if st.st_gid != gid or stat.S_IMODE(st.st_mode) != 0o660:
+        fail("socket gid %d mode %o" % (st.st_gid, stat.S_IMODE(st.st_mode)))
+    # nobody's primary group is nogroup: allowed, so the answer is that
+    # there is no such service rather than a refusal.
+    as_nobody(grpc.StatusCode.NOT_FOUND)
+    stop(p)
+
+
 def detached_run():
     r = subprocess.run([CLOUDABID, "--state-dir", STATE, "--socket", SOCK,
                         "--runtime", RUNTIME], timeout=20)
@@ -256,6 +275,8 @@ def activated_run():
 
 options()
 foreground_run()
+if os.geteuid() == 0:
+    group_run()
 detached_run()
 activated_run()
 subprocess.run(["rm", "-rf", TMP])
