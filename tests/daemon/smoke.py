@@ -5,7 +5,9 @@ Checks: READY=1 over $NOTIFY_SOCKET, Health.Check through grpcio (a client
 no one here wrote), the socket's mode, a second daemon on the same state
 dir refused, PERMISSION_DENIED for a caller who may not mutate (when run
 as root: a child as nobody), SIGTERM -> STOPPING=1 and a clean exit with
-the socket removed, the detaching mode, and socket activation (fd 3).
+the socket removed, no wake-ups while idle, --group (socket ownership,
+members may mutate), SIGHUP reopening the log file, the detaching mode,
+and socket activation (fd 3).
 
 usage: smoke.py CLOUDABID CLOUDABI_RUN
 """
