@@ -140,7 +140,12 @@ int sandbox_landlock_apply(int abi, const struct launch_fd *fds, size_t nfds,
 int sandbox_seccomp_available(void);
 
 /* Installs the allowlist on every thread; execveat only on self_fd.
- * Returns 0 or -errno with err filled. */
+ * For self_fd == FDTAB_MAX (the usual case) the program compiled at
+ * build time is loaded. Returns 0 or -errno with err filled. */
 int sandbox_seccomp_install(int self_fd, char *err, size_t errlen);
+
+/* Writes the filter for self_fd as raw BPF to out_fd (the build-time
+ * generator, and tests comparing it with the built-in program). */
+int sandbox_seccomp_export(int self_fd, int out_fd);
 
 #endif

@@ -15,8 +15,11 @@
  */
 #include "sandbox.h"
 
+#include "fdtab.h"
+
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
@@ -63,6 +66,7 @@ static const int sandbox_sc_plain[] = {
         SCMP_SYS(ftruncate),
         SCMP_SYS(fallocate),
         SCMP_SYS(fadvise64),
+        SCMP_SYS(fstatfs), /* posix_fallocate's fallback */
         SCMP_SYS(getdents64),
         SCMP_SYS(memfd_create),
         SCMP_SYS(pipe2),
@@ -109,6 +113,7 @@ static const int sandbox_sc_plain[] = {
         SCMP_SYS(rt_sigaction),
         SCMP_SYS(rt_sigprocmask),
         SCMP_SYS(rt_sigreturn),
+        SCMP_SYS(restart_syscall), /* sleeps resumed after SIGCONT */
         SCMP_SYS(sigaltstack),
         SCMP_SYS(tgkill),
         SCMP_SYS(tkill),
@@ -261,14 +266,15 @@ int sandbox_seccomp_available(void)
 	return 0;
 }
 
-int sandbox_seccomp_install(int self_fd, char *err, size_t errlen)
+/* Builds the filter for self_fd into a new context (*out, the caller
+ * releases it). Returns 0 or -errno. */
+static int sandbox_sc_build(int self_fd, scmp_filter_ctx *out)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
-	int rc = -ENOMEM;
-	const char *what = "building the filter";
+	int rc;
 
 	if (ctx == NULL)
-		goto out;
+		return -ENOMEM;
 	rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
 	for (size_t i = 0;
 	     rc == 0 && i < sizeof(sandbox_sc_plain) / sizeof(int); i++)
@@ -276,13 +282,66 @@ int sandbox_seccomp_install(int self_fd, char *err, size_t errlen)
 	if (rc == 0 && (sandbox_sc_checked(ctx, self_fd) != 0 ||
 	                sandbox_sc_errnos(ctx) != 0))
 		rc = -EINVAL;
-	if (rc == 0) {
-		what = "loading the filter";
-		rc = seccomp_load(ctx);
-	}
-out:
-	if (ctx != NULL)
+	if (rc != 0) {
 		seccomp_release(ctx);
+		return rc;
+	}
+	*out = ctx;
+	return 0;
+}
+
+int sandbox_seccomp_export(int self_fd, int out_fd)
+{
+	scmp_filter_ctx ctx;
+	int rc = sandbox_sc_build(self_fd, &ctx);
+
+	if (rc != 0)
+		return rc;
+	rc = seccomp_export_bpf(ctx, out_fd);
+	seccomp_release(ctx);
+	return rc;
+}
+
+#ifndef SANDBOX_BPFGEN
+/* sandbox_bpf[]: the filter for self_fd == FDTAB_MAX, compiled at build
+ * time by sandbox_bpfgen (libseccomp takes about 0.45 ms per launch to
+ * compile it; loading a ready program takes a few microseconds). */
+#include "sandbox_bpf.inc"
+
+/* Loads the build-time program on every thread. */
+static int sandbox_sc_load_built(void)
+{
+	struct sock_fprog prog = {
+	        .len = (unsigned short)(sizeof(sandbox_bpf) /
+	                                sizeof(sandbox_bpf[0])),
+	        .filter = (struct sock_filter *)sandbox_bpf};
+
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+	            SECCOMP_FILTER_FLAG_TSYNC, &prog) != 0)
+		return -errno;
+	return 0;
+}
+#endif
+
+int sandbox_seccomp_install(int self_fd, char *err, size_t errlen)
+{
+	scmp_filter_ctx ctx;
+	int rc;
+	const char *what = "loading the filter";
+
+#ifndef SANDBOX_BPFGEN
+	if (self_fd == FDTAB_MAX) {
+		rc = sandbox_sc_load_built();
+		goto out;
+	}
+#endif
+	what = "building the filter";
+	if ((rc = sandbox_sc_build(self_fd, &ctx)) != 0)
+		goto out;
+	what = "loading the filter";
+	rc = seccomp_load(ctx);
+	seccomp_release(ctx);
+out:
 	if (rc != 0)
 		snprintf(err, errlen, "seccomp: %s: %s", what, strerror(-rc));
 	return rc;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -25,8 +26,29 @@
 #include <linux/sched.h>
 #include <netinet/in.h>
 
+#include "fdtab.h"
 #include "launch.h"
 #include "sandbox.h"
+
+/* Which program the children load: the one compiled at build time (the
+ * runtime's fd at FDTAB_MAX) or one libseccomp compiles (any other). */
+static bool use_builtin;
+static int child_self = -1; /* in the child: the fd the filter allows */
+static const char *self_path = "/proc/self/exe";
+
+/* Opens self_path where the mode wants it; -1 on failure. */
+static int open_self(void)
+{
+	struct rlimit r = {FDTAB_MAX + 1, FDTAB_MAX + 1};
+	int fd = open(self_path, O_PATH | O_CLOEXEC);
+
+	if (fd < 0 || !use_builtin)
+		return fd;
+	if (setrlimit(RLIMIT_NOFILE, &r) != 0 ||
+	    dup3(fd, FDTAB_MAX, O_CLOEXEC) != FDTAB_MAX)
+		return -1;
+	return FDTAB_MAX;
+}
 
 /* Runs fn in a child under the filter; returns its wait status. */
 static int under_filter(int (*fn)(void))
@@ -37,9 +59,10 @@ static int under_filter(int (*fn)(void))
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		char err[256];
-		int self = open("/proc/self/exe", O_PATH | O_CLOEXEC);
+		int self = open_self();
 		if (self < 0 || sandbox_seccomp_install(self, err, sizeof(err)))
 			_exit(100);
+		child_self = self;
 		_exit(fn());
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
@@ -214,6 +237,42 @@ static void test_allowed(void **state)
 	assert_exit(under_filter(do_allowed), 0);
 }
 
+/* execveat of the saved fd works; of another fd, or execve, kills. */
+static int do_exec_self(void)
+{
+	char *argv[] = {"true", NULL};
+
+	execveat(child_self, "", argv, argv + 1, AT_EMPTY_PATH);
+	return 1;
+}
+static int do_exec_other(void)
+{
+	char *argv[] = {"true", NULL};
+	int fd = open("/bin/true", O_PATH | O_CLOEXEC);
+
+	execveat(fd, "", argv, argv + 1, AT_EMPTY_PATH);
+	return 1;
+}
+
+static void test_exec(void **state)
+{
+	self_path = "/bin/true";
+	assert_exit(under_filter(do_exec_self), 0);
+	assert_killed(under_filter(do_exec_other));
+	self_path = "/proc/self/exe";
+}
+
+/* The same cases with the program compiled at build time. */
+static void test_builtin(void **state)
+{
+	use_builtin = true;
+	test_killed(state);
+	test_refused(state);
+	test_allowed(state);
+	test_exec(state);
+	use_builtin = false;
+}
+
 /* A directory for the Landlock cases: dir/file (text) and dir/sub. */
 static char ll_dir[64];
 
@@ -356,10 +415,9 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_killed),
-	        cmocka_unit_test(test_refused),
-	        cmocka_unit_test(test_allowed),
-	        cmocka_unit_test(test_landlock),
+	        cmocka_unit_test(test_killed),  cmocka_unit_test(test_refused),
+	        cmocka_unit_test(test_allowed), cmocka_unit_test(test_exec),
+	        cmocka_unit_test(test_builtin), cmocka_unit_test(test_landlock),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
