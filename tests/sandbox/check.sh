@@ -94,5 +94,27 @@ expect 0 "$run" --limit-nofile 16 -c "$src/examples/hello.yaml" \
 	"$guests/hello"
 has out "Hello, world"
 
+# As root, the program runs as nobody by default, or as --user: the
+# files it creates in a world-writable grant say who it was.
+owner_of_created() {
+	rm -rf "$tmp/d" && mkdir -m 0777 "$tmp/d"
+	printf '%%TAG ! tag:nuxi.nl,2015:cloudabi/\n---\n%s\n%s\n%s\n' \
+		"tmpdir: !file {path: $tmp/d}" \
+		"ro: !file {path: $tmp/d, rights: read-only}" \
+		'log: !fd stderr' >"$tmp/c.yaml"
+	"$run" "$@" -c "$tmp/c.yaml" "$guests/conf_file_open" \
+		>"$tmp/out" 2>"$tmp/err" </dev/null ||
+		fail "conf_file_open failed with $*"
+	stat -c %U "$tmp/d/a"
+}
+if [ "$(id -u)" -eq 0 ]; then
+	[ "$(owner_of_created)" = nobody ] || fail "not run as nobody"
+	[ "$(owner_of_created --user daemon)" = daemon ] ||
+		fail "--user daemon ignored"
+else
+	echo "not root: the uid change is not exercised here"
+	[ "$(owner_of_created)" = "$(id -un)" ] || fail "uid changed"
+fi
+
 [ "$fails" -eq 0 ] || exit 1
 echo "sandbox checks: ok"
