@@ -222,7 +222,21 @@ expect 4 status sleeper
 expect 0 -o json list
 [ "$(cat "$tmp/out")" = "[]" ] || fail "after remove: $(cat "$tmp/out")"
 
-# The daemon stops: unreachable again.
+# The daemon stops while a follower waits: it ends with 3 and a hint;
+# then the daemon is unreachable.
+service last 1 -1 always
+expect 0 deploy "$tmp/last.yaml"
+"$ctl" --socket "$sock" events -f last >"$tmp/follow" 2>"$tmp/follow.err" &
+fpid=$!
+for _ in $(seq 50); do
+	grep -q snapshot "$tmp/follow" && break
+	sleep 0.1
+done
 kill -TERM "$dpid"; wait "$dpid"; dpid=
+wait "$fpid"; rc=$?
+[ "$rc" -eq 3 ] || fail "events -f ended with $rc when the daemon stopped"
+grep -Eq "lost the connection to cloudabid at $sock|UNAVAILABLE" \
+	"$tmp/follow.err" ||
+	fail "follow message: $(cat "$tmp/follow.err")"
 expect 3 list
 echo ok
