@@ -437,15 +437,16 @@ void cli_format_deploy(const struct cli_format *f,
 static void validation_line(FILE *out, const char *file,
                             const Cloudabi__Supervisor__V1__ValidationError *e)
 {
-	if (e->text[0] != '\0')
+	if (e->text[0] != '\0') {
 		put_text(out, e->text, 0);
-	else if (e->line > 0)
-		fprintf(out, "%s:%" PRIu32 ":%" PRIu32 ": %s",
-		        e->file[0] != '\0' ? e->file : file, e->line, e->column,
-		        e->message);
-	else
-		fprintf(out, "%s: %s", e->file[0] != '\0' ? e->file : file,
-		        e->message);
+		fputc('\n', out);
+		return;
+	}
+	put_text(out, e->file[0] != '\0' ? e->file : file, 0);
+	if (e->line > 0)
+		fprintf(out, ":%" PRIu32 ":%" PRIu32, e->line, e->column);
+	fputs(": ", out);
+	put_text(out, e->message, 0);
 	fputc('\n', out);
 }
 

@@ -330,7 +330,7 @@ static void test_validation(void **state)
 	/* Without the ready text, the CLI builds it. */
 	e[1].line = 3;
 	e[1].column = 1;
-	e[1].message = "restart: expected never, on-failure or always";
+	e[1].message = "restart: expected never, on-failure\033[2J or always";
 	v.n_errors = 2;
 	v.errors = ep;
 	cap_open(&c, CLI_OUTPUT_TABLE);
@@ -338,7 +338,7 @@ static void test_validation(void **state)
 	cap_close(&c);
 	assert_string_equal(c.err, "svc.yaml:12:7: unknown tag !sockit\n"
 	                           "svc.yaml:3:1: restart: expected never, "
-	                           "on-failure or always\n"
+	                           "on-failure?[2J or always\n"
 	                           "svc.yaml: 2 errors, nothing deployed\n");
 	assert_int_equal(c.out_len, 0);
 	cap_free(&c);
@@ -352,7 +352,8 @@ static void test_validation(void **state)
 	        "[{\"file\":\"svc.yaml\",\"line\":12,\"column\":7,\"message\":"
 	        "\"unknown tag !sockit\",\"text\":\"svc.yaml:12:7: unknown tag "
 	        "!sockit\"},{\"file\":\"\",\"line\":3,\"column\":1,"
-	        "\"message\":\"restart: expected never, on-failure or always\","
+	        "\"message\":\"restart: expected never, on-failure\\u001b[2J "
+	        "or always\","
 	        "\"text\":\"\"}]}\n");
 	assert_int_equal(c.err_len, 0);
 	cap_free(&c);
