@@ -145,4 +145,9 @@ void cli_exit_status_message(char *buf, size_t len, int code,
 	         message != NULL && message[0] != '\0' ? message
 	                                               : "(no message)",
 	         hint);
+	/* The daemon's text must not drive the terminal; lines may stay. */
+	for (; *buf != '\0'; buf++)
+		if (((unsigned char)*buf < 0x20 && *buf != '\n') ||
+		    *buf == 0x7f)
+			*buf = '?';
 }

@@ -28,7 +28,10 @@ const char *cli_exit_status_name(int code);
  * errno from rpc_client_connect or a call) and what to do about it.
  */
 void cli_exit_error_message(char *buf, size_t len, const char *socket, int err);
-/* Writes "NAME: message" for a refused call, with a hint when useful. */
+/*
+ * Writes "NAME: message" for a refused call, with a hint when useful;
+ * control characters of the daemon's message other than '\n' become '?'.
+ */
 void cli_exit_status_message(char *buf, size_t len, int code,
                              const char *message);
 

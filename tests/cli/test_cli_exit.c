@@ -87,6 +87,10 @@ static void test_messages(void **state)
 	assert_string_equal(buf, "PERMISSION_DENIED: uid 1000 may not deploy "
 	                         "(changes need root or cloudabid's control "
 	                         "group)");
+	/* Several lines (every validation error) stay; escapes do not. */
+	cli_exit_status_message(buf, sizeof(buf), GRPC_INVALID_ARGUMENT,
+	                        "a:1:1: x\033[2J\na:2:1: y\t");
+	assert_string_equal(buf, "INVALID_ARGUMENT: a:1:1: x?[2J\na:2:1: y?");
 	cli_exit_status_message(buf, sizeof(buf), GRPC_INTERNAL, "");
 	assert_string_equal(buf, "INTERNAL: (no message)");
 	/* Truncation is safe. */
