@@ -221,6 +221,10 @@ int main(int argc, char **argv)
 	}
 	launch_measure(cs, nc, runs);
 	launch_print(cs, nc, runs);
+	for (int k = 0; k < nc; k++) {
+		free(cs[k].first);
+		free(cs[k].whole);
+	}
 	unlink(yaml);
 	return 0;
 usage:
