@@ -112,13 +112,19 @@ static int cmd_deploy(struct ctx *x)
 	Cloudabi__Supervisor__V1__ValidateResponse *v = NULL;
 	Cloudabi__Supervisor__V1__DeployResponse *d = NULL;
 	const char *file = x->a->file;
-	char *text = NULL;
+	char *text = NULL, *abs = NULL;
 	int rc;
 
 	if ((rc = read_file(x, file, &text)) != CLI_EXIT_OK)
 		return rc;
 	req.yaml = text;
-	req.file_name = strcmp(file, "-") == 0 ? "stdin" : (char *)file;
+	/* The daemon resolves a relative `executable:` against the directory
+	 * of an absolute file name (service.yaml(5)): send the real path. */
+	if (strcmp(file, "-") != 0)
+		abs = realpath(file, NULL);
+	req.file_name = strcmp(file, "-") == 0 ? "stdin"
+	                : abs != NULL          ? abs
+	                                       : (char *)file;
 	req.dry_run = true;
 	rc = unary(x, "validate", SUPERVISOR "Validate", &req.base,
 	           &cloudabi__supervisor__v1__validate_response__descriptor,
@@ -141,6 +147,7 @@ static int cmd_deploy(struct ctx *x)
 	if (rc == CLI_EXIT_OK)
 		cli_format_deploy(&x->fmt, d);
 out:
+	free(abs);
 	if (v != NULL)
 		protobuf_c_message_free_unpacked(&v->base, NULL);
 	if (d != NULL)

@@ -339,22 +339,46 @@ static void service_key_name(struct service_parser *p, yaml_node_t *n)
 	memcpy(p->svc->name, v, len + 1);
 }
 
-/* executable: an absolute path (opened by the daemon, not here). */
+/*
+ * executable: an absolute path, or a path relative to the directory of
+ * the service file when the file's name is absolute (cloudabictl sends
+ * it so: a service file beside its program stays deployable from
+ * anywhere). Opened by the daemon, not here.
+ */
 static void service_key_executable(struct service_parser *p, yaml_node_t *n)
 {
 	const char *v = service_scalar(p, n, "executable");
+	const char *slash = strrchr(p->file, '/');
+	size_t dirlen = slash != NULL ? (size_t)(slash - p->file) + 1 : 0;
+	char path[PATH_MAX];
 
 	p->have_exe = true;
 	if (v == NULL)
 		return;
-	if (v[0] != '/' || strlen(v) >= PATH_MAX) {
-		service_error(p, n->start_mark,
-		              "executable must be an absolute path, not '%s'",
-		              v);
+	if (v[0] == '\0') {
+		service_error(p, n->start_mark, "executable is empty");
 		return;
 	}
+	if (v[0] != '/' && p->file[0] != '/') {
+		service_error(
+		        p, n->start_mark,
+		        "executable must be an absolute path, not '%s' "
+		        "(a relative path needs the service file's absolute "
+		        "name)",
+		        v);
+		return;
+	}
+	if (v[0] == '/')
+		dirlen = 0;
+	if (dirlen + strlen(v) >= sizeof(path)) {
+		service_error(p, n->start_mark,
+		              "executable path '%s' is too long", v);
+		return;
+	}
+	memcpy(path, p->file, dirlen);
+	strcpy(path + dirlen, v);
 	free(p->svc->exe_path);
-	if ((p->svc->exe_path = strdup(v)) == NULL)
+	if ((p->svc->exe_path = strdup(path)) == NULL)
 		p->rc = -ENOMEM;
 }
 

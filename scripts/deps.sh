@@ -2,12 +2,17 @@
 # Installs the Debian packages cloudabid needs to build and test, when any
 # is missing. As root it runs apt-get itself; as anyone else it prints the
 # exact command to run and fails, so that a build never half-starts.
+# Beyond the libraries and compilers: llvm-14 and binutils (objdump and
+# llvm-ar for the guest SDK and its checks), python3-grpcio (the gRPC
+# interop tests), curl (HTTP tests and the demo), groff-base (man page
+# checks), procps (ps, in process tests).
 set -eu
 
 PACKAGES="cmake make pkg-config gcc libc6-dev \
 libuv1-dev libprotobuf-c-dev protobuf-c-compiler libyaml-dev \
 libsqlite3-dev libcmocka-dev libnghttp2-dev libseccomp-dev \
-clang-14 lld-14 libclang-rt-14-dev python3 python3-grpcio"
+clang-14 lld-14 llvm-14 libclang-rt-14-dev binutils \
+python3 python3-grpcio curl groff-base procps"
 
 missing=""
 for p in $PACKAGES; do

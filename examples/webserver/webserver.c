@@ -1,7 +1,7 @@
 /*
  * webserver: the web server of the cloudabi-run manual page. It receives a
  * listening stream socket, either as the whole configuration (the manual's
- * shape, examples/webserver.yaml) or under the key "socket" of a map, and
+ * shape, examples/webserver.run.yaml) or under the key "socket" of a map, and
  * answers every HTTP request with "Hello, world".
  *
  * CloudABI has no accept call. This project's runtime accepts through

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Serves real HTTP with examples/webserver under cloudabi-run:
 #   webserver.sh CASE RUN GUESTDIR SRCDIR
-# tcp:  the shipped examples/webserver.yaml, its port replaced by a free one;
+# tcp:  the shipped examples/webserver.run.yaml, its port replaced by a free one;
 # unix: a UNIX socket path in a private directory.
 # Each case makes two requests with curl, a connection that closes without
 # a request, then a third request: every answer must be the exact body,
@@ -27,8 +27,8 @@ tcp)
 	# A port the kernel just handed out and released: free in practice.
 	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	sed "s/127\.0\.0\.1:8080/127.0.0.1:$port/" \
-		"$src/examples/webserver.yaml" >"$tmp/c.yaml"
-	grep -q ":$port" "$tmp/c.yaml" || fail "examples/webserver.yaml has no 127.0.0.1:8080"
+		"$src/examples/webserver.run.yaml" >"$tmp/c.yaml"
+	grep -q ":$port" "$tmp/c.yaml" || fail "examples/webserver.run.yaml has no 127.0.0.1:8080"
 	set -- http://127.0.0.1:$port/
 	addr="('127.0.0.1', $port)" family=AF_INET ;;
 unix)

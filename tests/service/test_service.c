@@ -167,13 +167,45 @@ static void test_user_group(void **state)
 	service_free(s);
 }
 
+/* A relative executable is resolved against an absolute file's directory. */
+static void test_relative_executable(void **state)
+{
+	static const char rel[] = TAG "name: web\nexecutable: ../bin/web\n";
+	static const char abs[] = TAG "name: web\nexecutable: /opt/web\n";
+	static const char empty[] = TAG "name: web\nexecutable: ''\n";
+	struct service *s = NULL;
+	struct service_errors errs;
+	char text[1024];
+
+	if (service_parse("/srv/conf/web.yaml", rel, strlen(rel), &s, &errs) !=
+	    0) {
+		service_errors_format(&errs, text, sizeof(text));
+		fail_msg("parse failed: %s", text);
+	}
+	assert_string_equal(s->exe_path, "/srv/conf/../bin/web");
+	service_free(s);
+	s = NULL;
+	assert_int_equal(
+	        service_parse("/srv/web.yaml", abs, strlen(abs), &s, &errs), 0);
+	assert_string_equal(s->exe_path, "/opt/web");
+	service_free(s);
+	s = NULL;
+	assert_int_equal(
+	        service_parse("/srv/web.yaml", empty, strlen(empty), &s, &errs),
+	        -EINVAL);
+	assert_int_equal(errs.count, 1);
+	assert_string_equal(errs.e[0].msg,
+	                    "/srv/web.yaml:4:13: executable is empty");
+}
+
 /* Every error of one file, in file order. */
 static void test_many_errors(void **state)
 {
 	static const char *const want[] = {
 	        "s.yaml:3:7: name 'Web' must be 1 to 63 of a-z 0-9 _ . - and "
 	        "start with a letter or digit",
-	        "s.yaml:4:13: executable must be an absolute path, not 'web'",
+	        "s.yaml:4:13: executable must be an absolute path, not 'web' "
+	        "(a relative path needs the service file's absolute name)",
 	        "s.yaml:6:8: a service gets no fd 3 of the daemon: use !file, "
 	        "!socket or !log",
 	        "s.yaml:8:11: policy must be never, on-failure or always, not "
@@ -585,6 +617,7 @@ int main(void)
 	        cmocka_unit_test(test_full),
 	        cmocka_unit_test(test_defaults),
 	        cmocka_unit_test(test_user_group),
+	        cmocka_unit_test(test_relative_executable),
 	        cmocka_unit_test(test_many_errors),
 	        cmocka_unit_test(test_single_errors),
 	        cmocka_unit_test(test_too_many_errors),
