@@ -308,20 +308,42 @@ static int svc_watch_pid(struct svc *s)
 	return uv_poll_start(p, UV_READABLE, svc_pid_cb);
 }
 
-/* Builds "--user U --group G" for the runtime into args. */
-static size_t svc_runtime_args(const struct service *sp, char ids[2][16],
-                               const char *args[4])
+/* Room for svc_runtime_args: --user, --group and three --limit-*. */
+#define SVC_RUNTIME_ARGS 10
+
+/* Appends "--limit-WHAT N" when v is set (0 means not limited). */
+static size_t svc_limit_arg(const char *opt, uint64_t v, char *buf,
+                            const char **args, size_t n)
+{
+	if (v == 0)
+		return n;
+	snprintf(buf, 24, "%llu", (unsigned long long)v);
+	args[n] = opt;
+	args[n + 1] = buf;
+	return n + 2;
+}
+
+/* Builds "--user U --group G" and the service's limits for the runtime,
+ * which applies them in its sandbox before the program's first
+ * instruction. */
+static size_t svc_runtime_args(const struct service *sp, char buf[5][24],
+                               const char *args[SVC_RUNTIME_ARGS])
 {
 	uid_t uid = sp->has_user ? sp->uid : getuid();
 	gid_t gid = sp->has_user ? sp->gid : getgid();
+	size_t n = 4;
 
-	snprintf(ids[0], 16, "%u", (unsigned)uid);
-	snprintf(ids[1], 16, "%u", (unsigned)gid);
+	snprintf(buf[0], 24, "%u", (unsigned)uid);
+	snprintf(buf[1], 24, "%u", (unsigned)gid);
 	args[0] = "--user";
-	args[1] = ids[0];
+	args[1] = buf[0];
 	args[2] = "--group";
-	args[3] = ids[1];
-	return 4;
+	args[3] = buf[1];
+	n = svc_limit_arg("--limit-as", sp->limits.memory, buf[2], args, n);
+	n = svc_limit_arg("--limit-nofile", sp->limits.open_files, buf[3], args,
+	                  n);
+	return svc_limit_arg("--limit-nproc", sp->limits.processes, buf[4],
+	                     args, n);
 }
 
 /* Makes the pending spec current and resolves it (once per spec). */
@@ -356,8 +378,8 @@ static int svc_spawn(struct svc *s)
 	struct launchstate_fd *fds = NULL;
 	struct spawn_child c;
 	struct store_instance in = {0};
-	char ids[2][16];
-	const char *args[4];
+	char ids[5][24];
+	const char *args[SVC_RUNTIME_ARGS];
 	int rc;
 
 	if ((rc = svc_resolve(s)) != 0)

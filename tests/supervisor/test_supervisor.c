@@ -109,13 +109,18 @@ static void count_error(const struct supervisor_error *e, void *ctx)
 	++*(int *)ctx;
 }
 
-/* Deploys name in mode; asserts success. */
-static void deploy(struct fixture *f, const char *name, int mode)
+/* Deploys name in mode, with extra lines appended to its file; asserts
+ * success. */
+static void deploy_with(struct fixture *f, const char *name, int mode,
+                        const char *extra)
 {
 	struct supervisor_deploy_result r;
 	char yaml[1024];
 	size_t n = service_yaml(yaml, sizeof(yaml), name, mode);
 	int errors = 0;
+
+	n += (size_t)snprintf(yaml + n, sizeof(yaml) - n, "%s", extra);
+	assert_true(n < sizeof(yaml));
 
 	assert_int_equal(supervisor_deploy(f->sup, yaml, n, "t.yaml", 0, false,
 	                                   &r, count_error, &errors),
@@ -123,6 +128,12 @@ static void deploy(struct fixture *f, const char *name, int mode)
 	assert_int_equal(errors, 0);
 	assert_string_equal(r.name, name);
 	assert_true(r.created);
+}
+
+/* Deploys name in mode; asserts success. */
+static void deploy(struct fixture *f, const char *name, int mode)
+{
+	deploy_with(f, name, mode, "");
 }
 
 /* Runs the loop until name is in state want (10 s at most). */
@@ -222,6 +233,44 @@ static void test_stop_and_readopt(void **state)
 	assert_false(st.last_exit.known);
 }
 
+/* The soft and hard values of a /proc/PID/limits line, as text. */
+static void proc_limit(int pid, const char *what, char soft[32], char hard[32])
+{
+	char path[64], line[256];
+	FILE *fp;
+	bool found = false;
+
+	snprintf(path, sizeof(path), "/proc/%d/limits", pid);
+	assert_non_null(fp = fopen(path, "r"));
+	while (!found && fgets(line, sizeof(line), fp) != NULL)
+		found = strncmp(line, what, strlen(what)) == 0 &&
+		        sscanf(line + strlen(what), "%31s %31s", soft, hard) ==
+		                2;
+	fclose(fp);
+	assert_true(found);
+}
+
+static void test_limits_applied(void **state)
+{
+	struct fixture *f = *state;
+	struct svc_status st;
+	char soft[32], hard[32];
+
+	/* Memory is not checked here: sanitizer builds of the runtime
+	 * reserve terabytes of address space. */
+	deploy_with(f, "limited", 2,
+	            "limits: {open_files: 40, processes: 777}\n");
+	wait_state(f, "limited", SVC_STATE_RUNNING);
+	wait_log(f, "limited", "up\n");
+	assert_int_equal(supervisor_get(f->sup, "limited", &st), 0);
+	proc_limit(st.pid, "Max open files", soft, hard);
+	assert_string_equal(soft, "40");
+	assert_string_equal(hard, "40");
+	proc_limit(st.pid, "Max processes", soft, hard);
+	assert_string_equal(soft, "777");
+	assert_string_equal(hard, "777");
+}
+
 static void test_invalid_changes_nothing(void **state)
 {
 	struct fixture *f = *state;
@@ -260,6 +309,8 @@ int main(int argc, char **argv)
 	        cmocka_unit_test_setup_teardown(test_crash_loop_parks, setup,
 	                                        teardown),
 	        cmocka_unit_test_setup_teardown(test_stop_and_readopt, setup,
+	                                        teardown),
+	        cmocka_unit_test_setup_teardown(test_limits_applied, setup,
 	                                        teardown),
 	        cmocka_unit_test_setup_teardown(test_invalid_changes_nothing,
 	                                        setup, teardown),
