@@ -33,52 +33,6 @@ static int config_res_error(const struct config *cfg,
 	return code;
 }
 
-/* The CloudABI filetype of an open host fd. */
-static int config_filetype(int fd, uint8_t *type, bool *pipe)
-{
-	struct stat st;
-	int so;
-	socklen_t len = sizeof(so);
-
-	*pipe = false;
-	if (fstat(fd, &st) != 0)
-		return -errno;
-	if (S_ISREG(st.st_mode))
-		*type = CLOUDABI_FILETYPE_REGULAR_FILE;
-	else if (S_ISDIR(st.st_mode))
-		*type = CLOUDABI_FILETYPE_DIRECTORY;
-	else if (S_ISCHR(st.st_mode))
-		*type = CLOUDABI_FILETYPE_CHARACTER_DEVICE;
-	else if (S_ISBLK(st.st_mode))
-		*type = CLOUDABI_FILETYPE_BLOCK_DEVICE;
-	else if (S_ISFIFO(st.st_mode)) {
-		/* CloudABI has no pipe type: pipes are byte streams. */
-		*type = CLOUDABI_FILETYPE_SOCKET_STREAM;
-		*pipe = true;
-	} else if (S_ISSOCK(st.st_mode)) {
-		if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &so, &len) != 0)
-			return -errno;
-		*type = so == SOCK_DGRAM ? CLOUDABI_FILETYPE_SOCKET_DGRAM
-		                         : CLOUDABI_FILETYPE_SOCKET_STREAM;
-	} else
-		*type = CLOUDABI_FILETYPE_UNKNOWN;
-	return 0;
-}
-
-/* The access mode of an open host fd, as the rights model sees it. */
-static enum rights_access config_access(int fd)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	if (fl < 0)
-		return RIGHTS_READ;
-	if ((fl & O_ACCMODE) == O_RDWR)
-		return RIGHTS_READWRITE;
-	if ((fl & O_ACCMODE) == O_WRONLY)
-		return (fl & O_APPEND) ? RIGHTS_APPEND : RIGHTS_WRITE;
-	return RIGHTS_READ;
-}
-
 /* A UNIX socket bound (listening) or connected to r->path. */
 static int config_unix_socket(struct config_resource *r, int type)
 {
@@ -215,11 +169,11 @@ static int config_open_file(const struct config *cfg, struct config_resource *r,
 		                        "cannot open %s: %s", r->path,
 		                        strerror(errno));
 	r->owned = true;
-	if ((rc = config_filetype(r->fd, &r->filetype, &pipe)) != 0)
+	if ((rc = rights_classify_fd(r->fd, &r->filetype, &pipe)) != 0)
 		return config_res_error(cfg, r, err, rc, "cannot stat %s: %s",
 		                        r->path, strerror(-rc));
 	return rights_default(pipe ? CLOUDABI_FILETYPE_UNKNOWN : r->filetype,
-	                      config_access(r->fd), &r->rights);
+	                      rights_access_of_fd(r->fd), &r->rights);
 }
 
 /* Checks a caller's fd (!fd, !executable, !log) and takes its type. */
@@ -232,12 +186,12 @@ static int config_borrow_fd(const struct config *cfg, struct config_resource *r,
 	if (fd < 0)
 		return config_res_error(cfg, r, err, -EBADF, "no %s fd to give",
 		                        config_kind_name(r->kind));
-	if ((rc = config_filetype(fd, &r->filetype, &pipe)) != 0)
+	if ((rc = rights_classify_fd(fd, &r->filetype, &pipe)) != 0)
 		return config_res_error(cfg, r, err, rc, "fd %d: %s", fd,
 		                        strerror(-rc));
 	r->fd = fd;
 	return rights_default(pipe ? CLOUDABI_FILETYPE_UNKNOWN : r->filetype,
-	                      config_access(fd), &r->rights);
+	                      rights_access_of_fd(fd), &r->rights);
 }
 
 /* Narrows the default rights of r by its `rights:` attribute. */

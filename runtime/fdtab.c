@@ -3,11 +3,11 @@
  */
 #include "fdtab.h"
 
+#include "rights.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 
 /*
  * Every system call on an fd looks it up, so lookups take no lock: each
@@ -159,33 +159,9 @@ cloudabi_errno_t fdtab_narrow(cloudabi_fd_t fd, cloudabi_rights_t base,
 
 cloudabi_filetype_t fdtab_classify(int fd)
 {
-	struct stat st;
-	int type;
-	socklen_t len = sizeof(type);
+	uint8_t type;
 
-	if (fstat(fd, &st) != 0)
+	if (rights_classify_fd(fd, &type, NULL) != 0)
 		return CLOUDABI_FILETYPE_UNKNOWN;
-	switch (st.st_mode & S_IFMT) {
-	case S_IFREG:
-		return CLOUDABI_FILETYPE_REGULAR_FILE;
-	case S_IFDIR:
-		return CLOUDABI_FILETYPE_DIRECTORY;
-	case S_IFCHR:
-		return CLOUDABI_FILETYPE_CHARACTER_DEVICE;
-	case S_IFBLK:
-		return CLOUDABI_FILETYPE_BLOCK_DEVICE;
-	case S_IFLNK:
-		return CLOUDABI_FILETYPE_SYMBOLIC_LINK;
-	case S_IFSOCK:
-		if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0)
-			return CLOUDABI_FILETYPE_UNKNOWN;
-		/* seqpacket sockets count as stream: CloudABI has no third. */
-		return type == SOCK_DGRAM ? CLOUDABI_FILETYPE_SOCKET_DGRAM
-		                          : CLOUDABI_FILETYPE_SOCKET_STREAM;
-	case S_IFIFO:
-		/* A pipe behaves as a one-way stream socket in CloudABI. */
-		return CLOUDABI_FILETYPE_SOCKET_STREAM;
-	default:
-		return CLOUDABI_FILETYPE_UNKNOWN;
-	}
+	return type;
 }

@@ -6,8 +6,11 @@
 #include "rights.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "cloudabi_types.h"
 
@@ -287,4 +290,58 @@ const char *rights_filetype_name(uint8_t filetype)
 		return "symbolic_link";
 	}
 	return "unknown";
+}
+
+uint8_t rights_filetype_of_mode(unsigned mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+		return CLOUDABI_FILETYPE_REGULAR_FILE;
+	case S_IFDIR:
+		return CLOUDABI_FILETYPE_DIRECTORY;
+	case S_IFCHR:
+		return CLOUDABI_FILETYPE_CHARACTER_DEVICE;
+	case S_IFBLK:
+		return CLOUDABI_FILETYPE_BLOCK_DEVICE;
+	case S_IFLNK:
+		return CLOUDABI_FILETYPE_SYMBOLIC_LINK;
+	case S_IFIFO:
+	case S_IFSOCK:
+		return CLOUDABI_FILETYPE_SOCKET_STREAM;
+	default:
+		return CLOUDABI_FILETYPE_UNKNOWN;
+	}
+}
+
+int rights_classify_fd(int fd, uint8_t *type, bool *pipe)
+{
+	struct stat st;
+	int so;
+	socklen_t len = sizeof(so);
+
+	if (fstat(fd, &st) != 0)
+		return -errno;
+	*type = rights_filetype_of_mode(st.st_mode);
+	if (pipe != NULL)
+		*pipe = S_ISFIFO(st.st_mode);
+	if (S_ISSOCK(st.st_mode)) {
+		if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &so, &len) != 0)
+			return -errno;
+		if (so == SOCK_DGRAM)
+			*type = CLOUDABI_FILETYPE_SOCKET_DGRAM;
+	}
+	return 0;
+}
+
+enum rights_access rights_access_of_fd(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0)
+		return RIGHTS_READ;
+	if ((fl & O_ACCMODE) == O_RDWR)
+		return RIGHTS_READWRITE;
+	if ((fl & O_ACCMODE) == O_WRONLY)
+		return (fl & O_APPEND) ? RIGHTS_APPEND : RIGHTS_WRITE;
+	return RIGHTS_READ;
 }

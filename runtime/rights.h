@@ -14,6 +14,7 @@
 #ifndef RIGHTS_H
 #define RIGHTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -76,6 +77,25 @@ int rights_narrow(struct rights *r, uint64_t allowed, uint64_t *bad);
  * the full text needs, like snprintf.
  */
 size_t rights_format(uint64_t set, char *buf, size_t size);
+
+/*
+ * The CloudABI filetype of a host file mode (st_mode). A pipe is a byte
+ * stream (CloudABI has no pipe type); a socket needs its SO_TYPE, so the
+ * mode alone gives socket_stream for it. Never fails: unknown modes give
+ * CLOUDABI_FILETYPE_UNKNOWN.
+ */
+uint8_t rights_filetype_of_mode(unsigned mode);
+
+/*
+ * The CloudABI filetype of an open host fd (fstat, and SO_TYPE for
+ * sockets; seqpacket counts as stream). *pipe (may be NULL) tells a pipe
+ * apart from a real stream socket. Returns 0 or a negative errno.
+ */
+int rights_classify_fd(int fd, uint8_t *type, bool *pipe);
+
+/* How host fd `fd` was opened, as the rights model sees it (read when
+ * the flags cannot be read). */
+enum rights_access rights_access_of_fd(int fd);
 
 /* The name of a CloudABI filetype value ("directory"...), or "unknown". */
 const char *rights_filetype_name(uint8_t filetype);

@@ -19,6 +19,7 @@
 #include "errmap.h"
 #include "fdtab.h"
 #include "path.h"
+#include "rights.h"
 #include "sys.h"
 #include "usercopy.h"
 
@@ -71,28 +72,6 @@
 static cloudabi_errno_t sys_file_err(void)
 {
 	return errmap_from_linux(errno);
-}
-
-/* The CloudABI file type of a host stat mode (no socket type: unknown). */
-static cloudabi_filetype_t sys_file_type(mode_t mode)
-{
-	switch (mode & S_IFMT) {
-	case S_IFREG:
-		return CLOUDABI_FILETYPE_REGULAR_FILE;
-	case S_IFDIR:
-		return CLOUDABI_FILETYPE_DIRECTORY;
-	case S_IFCHR:
-		return CLOUDABI_FILETYPE_CHARACTER_DEVICE;
-	case S_IFBLK:
-		return CLOUDABI_FILETYPE_BLOCK_DEVICE;
-	case S_IFLNK:
-		return CLOUDABI_FILETYPE_SYMBOLIC_LINK;
-	case S_IFIFO:
-		/* As fdtab_classify: a pipe is a one-way stream socket. */
-		return CLOUDABI_FILETYPE_SOCKET_STREAM;
-	default:
-		return CLOUDABI_FILETYPE_UNKNOWN;
-	}
 }
 
 /* Nanoseconds since the epoch of a host timestamp (clamped at 0). */
@@ -425,7 +404,7 @@ static cloudabi_filetype_t sys_file_dtype(int dfd, unsigned char dtype,
 		return CLOUDABI_FILETYPE_SOCKET_STREAM;
 	case DT_UNKNOWN:
 		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
-			return sys_file_type(st.st_mode);
+			return rights_filetype_of_mode(st.st_mode);
 		return CLOUDABI_FILETYPE_UNKNOWN;
 	default:
 		return CLOUDABI_FILETYPE_UNKNOWN;
@@ -680,7 +659,8 @@ cloudabi_errno_t cloudabi_sys_file_stat_get(cloudabi_lookup_t fd,
 	if (fstat(ofd, &st) != 0)
 		rc = sys_file_err();
 	else
-		rc = sys_file_put_stat(&st, sys_file_type(st.st_mode), buf);
+		rc = sys_file_put_stat(&st, rights_filetype_of_mode(st.st_mode),
+		                       buf);
 	close(ofd);
 	return rc;
 }

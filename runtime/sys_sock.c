@@ -38,20 +38,6 @@ union sys_sock_cmsg {
 	char buf[CMSG_SPACE(sizeof(int) * SYS_SOCK_FDS_MAX)];
 };
 
-/* The rights_access matching how host fd `fd` was opened. */
-static enum rights_access sys_sock_access(int fd)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	if (fl < 0)
-		return RIGHTS_READ;
-	if ((fl & O_ACCMODE) == O_RDWR)
-		return RIGHTS_READWRITE;
-	if ((fl & O_ACCMODE) == O_WRONLY)
-		return (fl & O_APPEND) ? RIGHTS_APPEND : RIGHTS_WRITE;
-	return RIGHTS_READ;
-}
-
 /* Registers a received host fd: default rights for its type, narrowed by
  * `inh`, the inheriting rights of the socket it came through. */
 static int sys_sock_adopt(int fd, cloudabi_rights_t inh)
@@ -59,7 +45,7 @@ static int sys_sock_adopt(int fd, cloudabi_rights_t inh)
 	cloudabi_filetype_t type = fdtab_classify(fd);
 	struct rights r;
 
-	if (rights_default(type, sys_sock_access(fd), &r) != 0)
+	if (rights_default(type, rights_access_of_fd(fd), &r) != 0)
 		rights_default(CLOUDABI_FILETYPE_UNKNOWN, RIGHTS_READ, &r);
 	return fdtab_set(fd, type, r.base & inh, r.inheriting & inh);
 }
