@@ -695,18 +695,37 @@ void supervisor_free(struct supervisor *sup)
 	free(sup);
 }
 
+/* The message of e alone: its text without the "file:line:col: " (or
+ * "file: ") prefix that the parsers put first. */
+static const char *sup_error_message(const char *file,
+                                     const struct config_error *e)
+{
+	char prefix[sizeof(e->msg)];
+	size_t n;
+
+	if (e->line > 0)
+		snprintf(prefix, sizeof(prefix), "%s:%d:%d: ", file, e->line,
+		         e->column);
+	else
+		snprintf(prefix, sizeof(prefix), "%s: ", file);
+	n = strlen(prefix);
+	return strncmp(e->msg, prefix, n) == 0 ? e->msg + n : e->msg;
+}
+
 /* Parses yaml into a new service; each problem goes to errfn. */
 static int sup_parse(const char *yaml, size_t len, const char *file,
                      struct service **out, supervisor_error_fn errfn, void *ctx)
 {
 	struct service_errors errs;
-	int rc = service_parse(file ? file : "<deploy>", yaml, len, out, &errs);
+	const char *name = file ? file : "<deploy>";
+	int rc = service_parse(name, yaml, len, out, &errs);
 
 	if (rc == -EINVAL || rc == -E2BIG) {
 		for (size_t i = 0; i < errs.count && errfn != NULL; i++) {
 			struct supervisor_error e = {
 			        file, (uint32_t)errs.e[i].line,
-			        (uint32_t)errs.e[i].column, errs.e[i].msg,
+			        (uint32_t)errs.e[i].column,
+			        sup_error_message(name, &errs.e[i]),
 			        errs.e[i].msg};
 			errfn(&e, ctx);
 		}

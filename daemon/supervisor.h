@@ -107,8 +107,8 @@ struct svc_status {
 struct supervisor_error {
 	const char *file;
 	uint32_t line, column; /* 1-based; 0 when not tied to a position */
-	const char *message;
-	const char *text; /* "file:line:col: message" */
+	const char *message;   /* the message alone, without the position */
+	const char *text;      /* "file:line:col: message" */
 };
 typedef void (*supervisor_error_fn)(const struct supervisor_error *e,
                                     void *ctx);

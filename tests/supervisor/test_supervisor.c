@@ -271,18 +271,45 @@ static void test_limits_applied(void **state)
 	assert_string_equal(hard, "777");
 }
 
+struct first_error {
+	int count;
+	char file[32], message[128], text[160];
+	uint32_t line, column;
+};
+
+/* Keeps the first error reported and counts them all. */
+static void keep_error(const struct supervisor_error *e, void *ctx)
+{
+	struct first_error *fe = ctx;
+
+	if (fe->count++ > 0)
+		return;
+	snprintf(fe->file, sizeof(fe->file), "%s", e->file);
+	snprintf(fe->message, sizeof(fe->message), "%s", e->message);
+	snprintf(fe->text, sizeof(fe->text), "%s", e->text);
+	fe->line = e->line;
+	fe->column = e->column;
+}
+
 static void test_invalid_changes_nothing(void **state)
 {
 	struct fixture *f = *state;
 	struct svc_status st;
-	int errors = 0;
+	struct first_error fe = {0};
 	const char bad[] = "name: x\nexecutable: /y\ncolour: blue\n";
 
 	assert_int_equal(supervisor_deploy(f->sup, bad, sizeof(bad) - 1,
 	                                   "bad.yaml", 0, false, NULL,
-	                                   count_error, &errors),
+	                                   keep_error, &fe),
 	                 -EINVAL);
-	assert_true(errors >= 1);
+	assert_int_equal(fe.count, 1);
+	/* The message alone; the position in its fields and in text. */
+	assert_string_equal(fe.file, "bad.yaml");
+	assert_int_equal(fe.line, 3);
+	assert_int_equal(fe.column, 1);
+	assert_string_equal(fe.message, "unknown key 'colour' in the service");
+	assert_string_equal(
+	        fe.text, "bad.yaml:3:1: unknown key 'colour' in the service");
 	assert_int_equal(supervisor_get(f->sup, "x", &st), -ENOENT);
 	assert_int_equal(supervisor_stop(f->sup, "x", 0, NULL), -ENOENT);
 }
