@@ -63,6 +63,10 @@ struct svc {
 	pid_t pid;
 	bool adopted, removed;
 	int64_t instance_id, start_ns, state_since_ns;
+	/* A backoff the previous daemon recorded (wall ms), to resume. */
+	int64_t resume_at_ms;
+	uint64_t resume_delay_ms;
+	bool resume_backoff;
 	struct svc_exit last_exit;
 	char message[160];
 	struct logs *logs;
@@ -454,11 +458,20 @@ static void svc_record_exit(struct svc *s)
 	s->start_ns = 0;
 }
 
-/* Persists the machine's state (in the open transaction). */
+/* Persists the machine's state (in the open transaction). A backoff's
+ * end is on the monotonic clock, which does not survive a reboot and
+ * means nothing to another process: it is stored as wall-clock ms. */
 static void svc_put_policy(struct svc *s)
 {
 	struct store_policy p = {
 	        .failures = s->m.restarts, .backoff_ms = 0, .next_attempt = 0};
+	uint64_t now = sup_mono_ms();
+
+	if (s->m.state == RESTART_BACKOFF) {
+		p.backoff_ms =
+		        s->m.next_attempt > now ? s->m.next_attempt - now : 0;
+		p.next_attempt = sup_now_ns() / 1000000 + (int64_t)p.backoff_ms;
+	}
 
 	snprintf(p.state, sizeof(p.state), "%s",
 	         restart_state_name(s->m.state));
@@ -1052,6 +1065,40 @@ static int sup_adopt(const struct store_instance *in, void *ctx)
 	return 0;
 }
 
+/* Takes over the restart count and a pending backoff from the policy
+ * row the previous daemon left. */
+static void sup_load_policy(struct svc *s)
+{
+	struct store_policy p;
+
+	if (store_policy_get(s->sup->st, s->name, &p) != 0)
+		return; /* never started: nothing to resume */
+	s->m.restarts = p.failures;
+	if (restart_state_parse(p.state) != RESTART_BACKOFF)
+		return;
+	s->resume_backoff = true;
+	s->resume_at_ms = p.next_attempt;
+	s->resume_delay_ms = p.backoff_ms;
+}
+
+/*
+ * Re-arms the backoff the previous daemon was in, for what is left of
+ * it. The wall clock may have jumped since: what is left is bounded by
+ * the delay as recorded, and a backoff already over spawns at once.
+ */
+static void svc_resume_backoff(struct svc *s)
+{
+	int64_t left = s->resume_at_ms - sup_now_ns() / 1000000;
+	uint64_t ms = left <= 0 ? 0 : (uint64_t)left;
+
+	if (ms > s->resume_delay_ms)
+		ms = s->resume_delay_ms;
+	s->m.state = RESTART_BACKOFF;
+	s->m.next_attempt = sup_mono_ms() + ms;
+	s->state_since_ns = sup_now_ns();
+	uv_timer_start(&s->timer, svc_timer_cb, ms, 0);
+}
+
 /* Loads one stored service into a record. */
 static int sup_load(const struct store_service *ss, void *ctx)
 {
@@ -1078,6 +1125,7 @@ static int sup_load(const struct store_service *ss, void *ctx)
 	restart_init(&s->m, &svc->restart, sup->cfg.random,
 	             sup->cfg.random_ctx);
 	s->pending = svc;
+	sup_load_policy(s);
 	return 0;
 }
 
@@ -1092,6 +1140,9 @@ int supervisor_recover(struct supervisor *sup)
 	for (struct svc *s = sup->svcs; s != NULL; s = s->next) {
 		if (s->pid > 0 && s->desired == STORE_DESIRED_STOPPED)
 			svc_feed(s, RESTART_EV_STOP, NULL);
+		else if (s->pid == 0 && s->desired == STORE_DESIRED_RUNNING &&
+		         s->m.state == RESTART_STOPPED && s->resume_backoff)
+			svc_resume_backoff(s);
 		else if (s->pid == 0 && s->desired == STORE_DESIRED_RUNNING &&
 		         s->m.state == RESTART_STOPPED)
 			svc_feed(s, RESTART_EV_START, NULL);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -136,6 +137,30 @@ static void deploy(struct fixture *f, const char *name, int mode)
 	deploy_with(f, name, mode, "");
 }
 
+static int print_event(const struct store_event *ev, void *ctx)
+{
+	(void)ctx;
+	fprintf(stderr, "  event %lld %s %s %s->%s %s\n", (long long)ev->time,
+	        ev->service, ev->kind, ev->from, ev->to, ev->message);
+	return 0;
+}
+
+static int print_instance(const struct store_instance *in, void *ctx)
+{
+	(void)ctx;
+	fprintf(stderr, "  instance %lld pid %d %lld..%lld exit %d signal %d\n",
+	        (long long)in->id, in->pid, (long long)in->started_at,
+	        (long long)in->ended_at, in->exit_code, in->exit_signal);
+	return 0;
+}
+
+/* Prints what the store knows of name, so that a failure says why. */
+static void dump_store(struct fixture *f, const char *name)
+{
+	store_event_since(f->st, 0, 200, print_event, NULL);
+	store_instance_history(f->st, name, 20, print_instance, NULL);
+}
+
 /* Runs the loop until name is in state want (10 s at most). */
 static void wait_state(struct fixture *f, const char *name, enum svc_state want)
 {
@@ -148,6 +173,7 @@ static void wait_state(struct fixture *f, const char *name, enum svc_state want)
 		uv_run(&f->loop, UV_RUN_NOWAIT);
 		usleep(10000);
 	}
+	dump_store(f, name);
 	fail_msg("%s: state %s, wanted %s (%s)", name,
 	         supervisor_state_name(st.state), supervisor_state_name(want),
 	         st.message);
@@ -183,6 +209,7 @@ static void wait_log(struct fixture *f, const char *name, const char *want)
 		uv_run(&f->loop, UV_RUN_NOWAIT);
 		usleep(10000);
 	}
+	dump_store(f, name);
 	fail_msg("%s: log '%s' lacks '%s'", name, t.buf, want);
 }
 
@@ -231,6 +258,62 @@ static void test_stop_and_readopt(void **state)
 	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
 	assert_int_equal(supervisor_get(f->sup, "sleeper", &st), 0);
 	assert_false(st.last_exit.known);
+}
+
+/* Wall-clock milliseconds. */
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void test_backoff_survives_restart(void **state)
+{
+	struct fixture *f = *state;
+	struct supervisor_deploy_result r;
+	struct store_policy pol;
+	struct svc_status st;
+	char yaml[1024];
+	int errors = 0;
+	int n = snprintf(yaml, sizeof(yaml),
+	                 "%%TAG ! tag:nuxi.nl,2015:cloudabi/\n---\n"
+	                 "name: slow\nexecutable: %s\n"
+	                 "args: [!log , !!int 1]\n"
+	                 "restart:\n  policy: on-failure\n"
+	                 "  backoff: {initial: 2s, max: 2s, jitter: 0}\n",
+	                 guest_path);
+
+	assert_int_equal(supervisor_deploy(f->sup, yaml, (size_t)n, "t.yaml", 0,
+	                                   false, &r, count_error, &errors),
+	                 0);
+	wait_state(f, "slow", SVC_STATE_BACKOFF);
+	/* Recorded with its end on the wall clock. */
+	assert_int_equal(store_policy_get(f->st, "slow", &pol), 0);
+	assert_string_equal(pol.state, "backoff");
+	assert_int_equal(pol.failures, 1);
+	assert_true(pol.backoff_ms > 1000 && pol.backoff_ms <= 2000);
+	assert_true(pol.next_attempt > wall_ms() + 500);
+	assert_true(pol.next_attempt <= wall_ms() + 2000);
+
+	/* A new daemon resumes the backoff: no start before its end. */
+	sup_close(f, false);
+	sup_open(f);
+	assert_int_equal(supervisor_get(f->sup, "slow", &st), 0);
+	assert_int_equal(st.state, SVC_STATE_BACKOFF);
+	assert_int_equal(st.pid, 0);
+	assert_int_equal(st.restart_count, 1);
+	assert_true(st.next_start_ns > 0);
+	while (supervisor_get(f->sup, "slow", &st) == 0 &&
+	       st.state == SVC_STATE_BACKOFF)
+		uv_run(&f->loop, UV_RUN_ONCE);
+	assert_true(wall_ms() >= pol.next_attempt - 50);
+	/* Then it goes on where it was: the second failure in a row. */
+	wait_state(f, "slow", SVC_STATE_BACKOFF);
+	assert_int_equal(supervisor_get(f->sup, "slow", &st), 0);
+	assert_int_equal(st.restart_count, 2);
+	assert_int_equal(st.last_exit.code, 3);
 }
 
 /* The soft and hard values of a /proc/PID/limits line, as text. */
@@ -337,6 +420,8 @@ int main(int argc, char **argv)
 	                                        teardown),
 	        cmocka_unit_test_setup_teardown(test_stop_and_readopt, setup,
 	                                        teardown),
+	        cmocka_unit_test_setup_teardown(test_backoff_survives_restart,
+	                                        setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_limits_applied, setup,
 	                                        teardown),
 	        cmocka_unit_test_setup_teardown(test_invalid_changes_nothing,
