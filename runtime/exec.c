@@ -208,5 +208,9 @@ int exec_resume(const char *arg, const struct sandbox_opts *sandbox, char *err,
 	 * agrees before it relies on it. */
 	so.inherited = (flags & LAUNCHSTATE_SANDBOXED) != 0;
 	l.sandbox = &so;
-	return launch_run(&l, err, errlen);
+	rc = launch_run(&l, err, errlen);
+	/* Still here: the launch failed and the caller exits. */
+	free((void *)l.fds);
+	free(l.argdata);
+	return rc;
 }

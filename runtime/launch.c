@@ -124,8 +124,12 @@ static int launch_renumber(const struct launch *l, int *keep, int *self,
 	if (l->nfds > FDTAB_MAX - 1)
 		return snprintf(err, errlen, "too many fds (%zu)", l->nfds),
 		       -EMFILE;
-	if (launch_lift(keep, n) != 0 ||
-	    launch_place_self(self, n, l->self_fd >= 0) != 0)
+	if (launch_lift(keep, n) != 0)
+		goto fail;
+	/* From here on the program's fds replace ours: diagnostics go to
+	 * the copy. */
+	launch_kept_fd = *keep;
+	if (launch_place_self(self, n, l->self_fd >= 0) != 0)
 		goto fail;
 	for (int i = 0; i < n; i++) {
 		tmp[i] = fcntl(l->fds[i].fd, F_DUPFD_CLOEXEC, n);
@@ -257,6 +261,9 @@ int launch_run(const struct launch *l, char *err, size_t errlen)
 
 	if (l->sandbox == NULL)
 		return snprintf(err, errlen, "no sandbox options"), -EINVAL;
+	/* After proc_exec, fd 2 is already the program's: every message,
+	 * even one before the renumbering, goes to the kept fd. */
+	launch_kept_fd = keep;
 	if ((rc = launch_open_self(l, &self, err, errlen)) != 0)
 		return rc;
 	rc = elfload_parse_fd(l->exe_fd, &img, err, errlen);

@@ -39,7 +39,8 @@ struct launch {
 	const struct sandbox_opts *sandbox; /* borrowed; required */
 };
 
-/* The number keep_fd has once launch_run() has moved it; -1 before. */
+/* Where the runtime's diagnostics go once launch_run() has started:
+ * keep_fd, then its number after the move; -1 before. */
 extern int launch_kept_fd;
 
 /* The runtime binary (O_PATH) for proc_exec, once launch_run() has
