@@ -74,8 +74,9 @@ class Env:
 
     # --- the daemon
 
-    def start_daemon(self, *extra):
-        """Starts cloudabid in the foreground; returns once it answers."""
+    def start_daemon(self, *extra, wait=True):
+        """Starts cloudabid in the foreground; returns once it answers
+        (or at once, without wait)."""
         if self.daemon is not None:
             fail("a daemon is already running")
         self.generation += 1
@@ -86,6 +87,8 @@ class Env:
              "--socket", self.sock, "--runtime", self.runtime] + list(extra),
             stdout=log, stderr=log, stdin=subprocess.DEVNULL)
         log.close()
+        if not wait:
+            return self.daemon
 
         def ready():
             if self.daemon.poll() is not None:
