@@ -4,15 +4,17 @@
 # exact command to run and fails, so that a build never half-starts.
 # Beyond the libraries and compilers: llvm-14 and binutils (objdump and
 # llvm-ar for the guest SDK and its checks), python3-grpcio (the gRPC
-# interop tests), curl (HTTP tests and the demo), groff-base (man page
-# checks), procps (ps, in process tests).
+# interop tests), protobuf-compiler and python3-protobuf (the interop
+# test's messages, generated from proto/ with protoc), curl (HTTP tests and
+# the demo), groff-base (man page checks), procps (ps, in process tests).
 set -eu
 
 PACKAGES="cmake make pkg-config gcc libc6-dev \
 libuv1-dev libprotobuf-c-dev protobuf-c-compiler libyaml-dev \
 libsqlite3-dev libcmocka-dev libnghttp2-dev libseccomp-dev \
 clang-14 lld-14 llvm-14 libclang-rt-14-dev binutils \
-python3 python3-grpcio curl groff-base procps"
+python3 python3-grpcio protobuf-compiler python3-protobuf curl groff-base \
+procps"
 
 missing=""
 for p in $PACKAGES; do
