@@ -53,58 +53,123 @@ struct spawn_ctx {
 	void *stack;
 };
 
-/* Reports errno to the parent and ends the child. */
-static _Noreturn void spawn_child_fail(struct spawn_ctx *c, int e)
+/*
+ * A system call without libc. The child shares the daemon's memory and,
+ * without CLONE_SETTLS, its thread-local storage too: a libc call in the
+ * child would write the daemon's errno while the daemon runs on (and,
+ * for instance, reads it after strtoull). Returns the result or -errno.
+ */
+static long spawn_sys(long nr, long a, long b, long c, long d)
 {
-	ssize_t n = write(c->err_w, &e, sizeof(e));
-	(void)n;
-	_exit(127);
+	long ret;
+#if defined(__x86_64__)
+	register long r10 __asm__("r10") = d;
+
+	__asm__ volatile("syscall"
+	                 : "=a"(ret)
+	                 : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10)
+	                 : "rcx", "r11", "memory");
+#elif defined(__aarch64__)
+	register long x8 __asm__("x8") = nr;
+	register long x0 __asm__("x0") = a;
+	register long x1 __asm__("x1") = b;
+	register long x2 __asm__("x2") = c;
+	register long x3 __asm__("x3") = d;
+
+	__asm__ volatile("svc 0"
+	                 : "+r"(x0)
+	                 : "r"(x8), "r"(x1), "r"(x2), "r"(x3)
+	                 : "memory");
+	ret = x0;
+#else
+#error "spawn_sys: no raw system calls for this architecture"
+#endif
+	return ret;
+}
+
+/* Ends the child (only the child: it is a process of its own). */
+static _Noreturn void spawn_child_exit(int code)
+{
+	for (;;)
+		spawn_sys(SYS_exit_group, code, 0, 0, 0);
+}
+
+/* Reports the negative errno e to the parent and ends the child. */
+static _Noreturn void spawn_child_fail(struct spawn_ctx *c, long e)
+{
+	int v = (int)-e;
+
+	spawn_sys(SYS_write, c->err_w, (long)&v, sizeof(v), 0);
+	spawn_child_exit(127);
+}
+
+/* dup2 from raw calls: dup3 refuses equal fds, where dup2 only clears
+ * close-on-exec. */
+static long spawn_child_dup2(int from, int to)
+{
+	if (from == to)
+		return spawn_sys(SYS_fcntl, to, F_SETFD, 0, 0);
+	return spawn_sys(SYS_dup3, from, to, 0, 0);
 }
 
 /* Puts /dev/null on 0 and the log pipe on 1 and 2. */
-static int spawn_child_stdio(struct spawn_ctx *c)
+static long spawn_child_stdio(struct spawn_ctx *c)
 {
-	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	long null = spawn_sys(SYS_openat, AT_FDCWD, (long)"/dev/null",
+	                      O_RDONLY | O_CLOEXEC, 0);
+	long rc;
 
 	if (null < 0)
-		return errno;
-	if (dup2(null, 0) < 0 || dup2(c->log_fd, 1) < 0 ||
-	    dup2(c->log_fd, 2) < 0)
-		return errno;
+		return null;
+	if ((rc = spawn_child_dup2((int)null, 0)) < 0 ||
+	    (rc = spawn_child_dup2(c->log_fd, 1)) < 0 ||
+	    (rc = spawn_child_dup2(c->log_fd, 2)) < 0)
+		return rc;
 	if (null > 2)
-		close(null);
+		spawn_sys(SYS_close, null, 0, 0, 0);
 	return 0;
 }
 
-/* The child: async-signal-safe calls only, on its own small stack. */
+/* The kernel's struct sigaction (what rt_sigaction takes). */
+struct spawn_ksigaction {
+	void *handler;
+	unsigned long flags;
+	void *restorer;
+	uint64_t mask;
+};
+
+/* The child: raw system calls only (spawn_sys), on its own small stack. */
 static int spawn_child_main(void *arg)
 {
 	struct spawn_ctx *c = arg;
-	struct sigaction dfl = {.sa_handler = SIG_DFL};
-	sigset_t none;
+	struct spawn_ksigaction dfl = {.handler = SIG_DFL};
+	uint64_t none = 0;
 	char b;
-	int e;
+	long rc;
 
 	/* Handlers are a copy of the daemon's: none may run here. */
-	for (int sig = 1; sig < NSIG; sig++)
+	for (int sig = 1; sig <= 64; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
-			sigaction(sig, &dfl, NULL);
-	close(c->gate_w);
-	if (read(c->gate_r, &b, 1) != 1)
-		_exit(127); /* the daemon died before recording us */
-	if (setsid() < 0)
-		spawn_child_fail(c, errno);
-	if ((e = spawn_child_stdio(c)) != 0)
-		spawn_child_fail(c, e);
-	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
-		spawn_child_fail(c, errno);
+			spawn_sys(SYS_rt_sigaction, sig, (long)&dfl, 0,
+			          sizeof(dfl.mask));
+	spawn_sys(SYS_close, c->gate_w, 0, 0, 0);
+	if (spawn_sys(SYS_read, c->gate_r, (long)&b, 1, 0) != 1)
+		spawn_child_exit(127); /* the daemon died before recording us */
+	if ((rc = spawn_sys(SYS_setsid, 0, 0, 0, 0)) < 0)
+		spawn_child_fail(c, rc);
+	if ((rc = spawn_child_stdio(c)) != 0)
+		spawn_child_fail(c, rc);
+	if ((rc = spawn_sys(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC, 0)) !=
+	    0)
+		spawn_child_fail(c, rc);
 	for (size_t i = 0; i < c->nkeep; i++)
-		if (fcntl(c->keep[i], F_SETFD, 0) != 0)
-			spawn_child_fail(c, errno);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	execve(c->runtime, c->argv, c->envp);
-	spawn_child_fail(c, errno);
+		if ((rc = spawn_sys(SYS_fcntl, c->keep[i], F_SETFD, 0, 0)) != 0)
+			spawn_child_fail(c, rc);
+	spawn_sys(SYS_rt_sigprocmask, SIG_SETMASK, (long)&none, 0,
+	          sizeof(none));
+	rc = spawn_sys(SYS_execve, (long)c->runtime, (long)c->argv,
+	               (long)c->envp, 0);
+	spawn_child_fail(c, rc);
 }
 
 /* Frees the context and closes what it holds (not the caller's fds). */

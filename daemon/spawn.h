@@ -4,7 +4,8 @@
  *
  * The child is created with clone(CLONE_VM | CLONE_PIDFD) on a small
  * stack of its own, so the cost does not grow with the daemon's memory
- * (no page tables are copied). It runs only async-signal-safe calls. It
+ * (no page tables are copied). It runs only raw system calls, no libc:
+ * it shares the daemon's memory and thread-local storage (errno). It
  * waits at a gate (a pipe) before it execs: the daemon first records the
  * instance (pid and kernel start time) in the store and only then opens
  * the gate with spawn_release. If the daemon dies in between, the gate's

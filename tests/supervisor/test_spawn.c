@@ -220,6 +220,26 @@ static bool proc_has_fd_to(pid_t pid, const char *path)
 	return found;
 }
 
+/* The child shares our memory and thread-local storage: while it gets
+ * ready and waits at the gate, our errno must stay as it was. */
+static void test_child_leaves_errno(void **state)
+{
+	struct launch l;
+	int seen;
+
+	(void)state;
+	launch_init(&l, 0);
+	errno = 0;
+	assert_int_equal(spawn_prepare(&l.req, &l.child), 0);
+	errno = 0;
+	/* Time for the child to reset its handlers and block at the gate. */
+	usleep(200000);
+	seen = errno;
+	spawn_abort(&l.child);
+	launch_done(&l);
+	assert_int_equal(seen, 0);
+}
+
 static void test_kill_and_fds(void **state)
 {
 	char tmp[] = "/tmp/test_spawn.XXXXXX", buf[8];
@@ -252,6 +272,7 @@ int main(int argc, char **argv)
 	        cmocka_unit_test(test_exit_code),
 	        cmocka_unit_test(test_exec_fails),
 	        cmocka_unit_test(test_abort),
+	        cmocka_unit_test(test_child_leaves_errno),
 	        cmocka_unit_test(test_kill_and_fds),
 	};
 
