@@ -327,7 +327,10 @@ int rights_classify_fd(int fd, uint8_t *type, bool *pipe)
 	if (S_ISSOCK(st.st_mode)) {
 		if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &so, &len) != 0)
 			return -errno;
-		if (so == SOCK_DGRAM)
+		/* Seqpacket keeps message boundaries, as CloudABI's
+		 * datagram sockets do; fd_create2 makes its datagram pairs
+		 * as seqpacket (docs/security.md). */
+		if (so == SOCK_DGRAM || so == SOCK_SEQPACKET)
 			*type = CLOUDABI_FILETYPE_SOCKET_DGRAM;
 	}
 	return 0;

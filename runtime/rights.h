@@ -88,7 +88,8 @@ uint8_t rights_filetype_of_mode(unsigned mode);
 
 /*
  * The CloudABI filetype of an open host fd (fstat, and SO_TYPE for
- * sockets; seqpacket counts as stream). *pipe (may be NULL) tells a pipe
+ * sockets; seqpacket counts as datagram: it keeps message boundaries).
+ * *pipe (may be NULL) tells a pipe
  * apart from a real stream socket. Returns 0 or a negative errno.
  */
 int rights_classify_fd(int fd, uint8_t *type, bool *pipe);

@@ -30,6 +30,10 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+
+#ifndef SOCK_TYPE_MASK
+#define SOCK_TYPE_MASK 0xf /* the type bits of socket(2)'s second argument */
+#endif
 #include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
@@ -95,7 +99,6 @@ static const int sandbox_sc_plain[] = {
         /* sockets already held (the launcher bound or connected them) */
         SCMP_SYS(sendmsg),
         SCMP_SYS(recvmsg),
-        SCMP_SYS(sendto),
         SCMP_SYS(recvfrom),
         SCMP_SYS(shutdown),
         SCMP_SYS(accept4),
@@ -215,7 +218,21 @@ static int sandbox_sc_checked(scmp_filter_ctx ctx, int self_fd)
 	                     wx);
 	rc |= sandbox_sc_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(mprotect), 1,
 	                     wx, wx);
-	rc |= ONE(socketpair, ARG_EQ(0, AF_UNIX));
+	/* UNIX pairs of connected types only: a datagram socket could be
+	 * aimed at any socket path on the host with sendto or sendmsg,
+	 * which Landlock does not cover. fd_create2 makes its datagram
+	 * pairs as seqpacket (message boundaries, no addressing). */
+	rc |= sandbox_sc_add(ctx, ALLOW, SCMP_SYS(socketpair), 2,
+	                     ARG_EQ(0, AF_UNIX),
+	                     sandbox_sc_cmp(1, SCMP_CMP_MASKED_EQ,
+	                                    SOCK_TYPE_MASK, SOCK_STREAM));
+	rc |= sandbox_sc_add(ctx, ALLOW, SCMP_SYS(socketpair), 2,
+	                     ARG_EQ(0, AF_UNIX),
+	                     sandbox_sc_cmp(1, SCMP_CMP_MASKED_EQ,
+	                                    SOCK_TYPE_MASK, SOCK_SEQPACKET));
+	/* send() is sendto without an address; with one, a granted
+	 * unconnected datagram socket could reach anything. */
+	rc |= ONE(sendto, ARG_EQ(4, 0));
 	rc |= ONE(arch_prctl, ARG_EQ(0, ARCH_SET_FS));
 	rc |= ONE(arch_prctl, ARG_EQ(0, ARCH_GET_FS));
 	/* Threads (pthread_create) and fork (proc_fork); no namespace,
@@ -276,6 +293,11 @@ static int sandbox_sc_build(int self_fd, scmp_filter_ctx *out)
 	if (ctx == NULL)
 		return -ENOMEM;
 	rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
+	/* A call of another architecture (int 0x80, x32) kills the whole
+	 * process too, not only the calling thread. */
+	if (rc == 0)
+		rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
+		                      SCMP_ACT_KILL_PROCESS);
 	for (size_t i = 0;
 	     rc == 0 && i < sizeof(sandbox_sc_plain) / sizeof(int); i++)
 		rc = seccomp_rule_add(ctx, ALLOW, sandbox_sc_plain[i], 0);

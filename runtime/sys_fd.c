@@ -334,8 +334,11 @@ cloudabi_errno_t cloudabi_sys_fd_create2(cloudabi_filetype_t type,
 	cloudabi_fd_t *out[2] = {fd1, fd2};
 	int h[2], st;
 
+	/* A datagram pair is made as seqpacket: message boundaries, and no
+	 * address a sender could aim at another socket (the sandbox allows
+	 * no other kind of pair, docs/security.md). */
 	if (type == CLOUDABI_FILETYPE_SOCKET_DGRAM)
-		st = SOCK_DGRAM;
+		st = SOCK_SEQPACKET;
 	else if (type == CLOUDABI_FILETYPE_SOCKET_STREAM)
 		st = SOCK_STREAM;
 	else

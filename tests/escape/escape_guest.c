@@ -37,6 +37,8 @@ enum {
 	NR_MPROTECT = 10,
 	NR_SOCKET = 41,
 	NR_CONNECT = 42,
+	NR_SENDTO = 44,
+	NR_SOCKETPAIR = 53,
 	NR_BIND = 49,
 	NR_LISTEN = 50,
 	NR_EXECVE = 59,
@@ -66,6 +68,7 @@ enum {
 #define L_AF_UNIX            1
 #define L_AF_INET            2
 #define L_SOCK_STREAM        1
+#define L_SOCK_DGRAM         2
 #define L_SIGUSR1            10
 #define L_PTRACE_SEIZE       0x4206
 #define L_PTRACE_DETACH      17
@@ -367,6 +370,33 @@ static long esc_unix_path(struct esc *e)
 	return esc_unix(e, esc_str(e, "path"), 0);
 }
 
+/*
+ * Sends a datagram to the test's UNIX datagram socket at a path outside
+ * every grant, from a datagram pair of its own (no socket(2) needed:
+ * sendto's address overrides the pair's peer).
+ */
+static long esc_unix_dgram(struct esc *e)
+{
+	unsigned char sa[110];
+	const char *name = esc_str(e, "path");
+	size_t len = strlen(name);
+	int sv[2];
+	long r;
+
+	if (len + 2 > sizeof(sa))
+		esc_config_error(e, "a short socket name");
+	memset(sa, 0, sizeof(sa));
+	sa[0] = L_AF_UNIX;
+	memcpy(sa + 2, name, len);
+	e->step = "socketpair";
+	r = esc_sys(NR_SOCKETPAIR, L_AF_UNIX, L_SOCK_DGRAM, 0, (long)sv, 0, 0);
+	if (r < 0)
+		return r;
+	e->step = "sendto";
+	return esc_sys(NR_SENDTO, sv[0], (long)"escape", 6, 0, (long)sa,
+	               (long)(2 + len));
+}
+
 /* Sends SIGUSR1 to the process that started the launcher. */
 static long esc_kill_parent(struct esc *e)
 {
@@ -530,6 +560,7 @@ static const struct {
         {"tcp_bind", esc_tcp_bind},
         {"unix_abstract", esc_unix_abstract},
         {"unix_path", esc_unix_path},
+        {"unix_dgram", esc_unix_dgram},
         {"kill_parent", esc_kill_parent},
         {"kill_init", esc_kill_init},
         {"ptrace_parent", esc_ptrace_parent},

@@ -56,6 +56,7 @@ class Case:
         self.secret = "SECRET-" + secrets.token_hex(8)
         self.extra = {}
         self.listener = None
+        self.dgram = None
         self.signals = 0
         self.child = None
         self.mounted = False
@@ -124,6 +125,12 @@ class Case:
             self._listen(socket.AF_UNIX, self.p("sock"))
             os.chmod(self.p("sock"), 0o777)
             self.extra["path"] = self.p("sock")
+        elif m == "unix_dgram":
+            self.dgram = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            self.dgram.bind(self.p("dgram.sock"))
+            os.chmod(self.p("dgram.sock"), 0o777)
+            self.dgram.setblocking(False)
+            self.extra["path"] = self.p("dgram.sock")
         elif m == "kill_parent":
             signal.signal(signal.SIGUSR1, self._on_signal)
         elif m == "open_by_handle":
@@ -182,6 +189,8 @@ class Case:
                 seen.append(name + " was created")
         if self.listener is not None and self._accepted():
             seen.append("the test's listener got a connection")
+        if self.dgram is not None and self._datagram():
+            seen.append("the test's datagram socket got a message")
         if self.signals:
             seen.append("the test received %d signal(s)" % self.signals)
         if self._is_mounted():
@@ -196,6 +205,13 @@ class Case:
         except BlockingIOError:
             return False
 
+    def _datagram(self):
+        try:
+            self.dgram.recv(64)
+            return True
+        except BlockingIOError:
+            return False
+
     def _is_mounted(self):
         with open("/proc/self/mountinfo") as f:
             return any(line.split()[4] == self.p("mnt") for line in f)
@@ -206,6 +222,8 @@ class Case:
             self.child.wait()
         if self.listener is not None:
             self.listener.close()
+        if self.dgram is not None:
+            self.dgram.close()
         if self._is_mounted():
             libc.umount2(self.p("mnt").encode(), 2)  # MNT_DETACH
         shutil.rmtree(self.tmp, ignore_errors=True)
