@@ -69,6 +69,11 @@ const struct rpc_method *handlers_methods(size_t *n);
  */
 void handlers_set_serving(struct handlers *h, bool serving);
 
+/* Ends every open stream (Logs, Watch, Health.Watch) with UNAVAILABLE
+ * "cloudabid is shutting down": call before closing the server, so that
+ * clients get the status rather than a cut connection. */
+void handlers_end_streams(struct handlers *h);
+
 /*
  * 0 when peer may mutate under auth, -EPERM otherwise. Group membership
  * is the peer's gid or a supplementary group of the peer uid's account

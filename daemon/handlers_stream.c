@@ -397,3 +397,8 @@ void handlers__streams_close(struct handlers *h)
 		              "cloudabid is shutting down");
 	stream_sweep(h);
 }
+
+void handlers_end_streams(struct handlers *h)
+{
+	handlers__streams_close(h);
+}

@@ -333,6 +333,7 @@ static void on_stop_signal(uv_signal_t *sig, int signum)
 	         d->opt.stop_on_exit ? "are stopped" : "keep running");
 	sdnotify_send("STOPPING=1\nSTATUS=shutting down");
 	handlers_set_serving(d->handlers, false);
+	handlers_end_streams(d->handlers);
 	rpc_server_close(d->srv, server_done, d);
 }
 

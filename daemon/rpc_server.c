@@ -27,8 +27,10 @@
 #define ACCEPT_BATCH    32    /* accepts per wake-up, to stay fair */
 #define ACCEPT_PAUSE_MS 500   /* retry delay after EMFILE */
 #define MAX_HEADER_LIST 16384
+#define RPC_DRAIN_MS    1000 /* a closing connection's last writes */
 
 static void conn_close(struct rpc_conn *c);
+static void conn_drain(struct rpc_conn *c);
 static void on_listen(uv_poll_t *p, int status, int events);
 static void on_resume(uv_timer_t *t);
 static void srv_maybe_free(struct rpc_server *srv);
@@ -465,6 +467,34 @@ static void srv_handle_closed(uv_handle_t *h)
 	srv_maybe_free(srv);
 }
 
+/* The drain of a closing connection took too long: cut it. */
+static void on_drain_timeout(uv_timer_t *t)
+{
+	conn_close(t->data);
+}
+
+/*
+ * Closes a connection once what is queued (the statuses of the streams
+ * just ended, then a GOAWAY) is written, so that clients learn why; a
+ * client that does not read is cut after RPC_DRAIN_MS.
+ */
+static void conn_drain(struct rpc_conn *c)
+{
+	if (c->closing)
+		return;
+	/* Not terminate_session: that drops what is queued behind GOAWAY. */
+	if (c->h2 == NULL ||
+	    nghttp2_submit_goaway(
+	            c->h2, NGHTTP2_FLAG_NONE,
+	            nghttp2_session_get_last_proc_stream_id(c->h2),
+	            NGHTTP2_NO_ERROR, NULL, 0) != 0) {
+		conn_close(c);
+		return;
+	}
+	uv_timer_start(&c->idle, on_drain_timeout, RPC_DRAIN_MS, 0);
+	rpc_server__flush(c);
+}
+
 void rpc_server_close(struct rpc_server *srv, void (*cb)(void *), void *arg)
 {
 	struct rpc_conn *c, *next;
@@ -483,7 +513,7 @@ void rpc_server_close(struct rpc_server *srv, void (*cb)(void *), void *arg)
 	uv_close((uv_handle_t *)&srv->resume, srv_handle_closed);
 	for (c = srv->conns; c != NULL; c = next) {
 		next = c->next;
-		conn_close(c);
+		conn_drain(c);
 	}
 }
 

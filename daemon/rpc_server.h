@@ -93,6 +93,8 @@ int rpc_server_listen_path(struct rpc_server *srv, const char *path,
  * Stops accepting, closes every connection (cancelling open calls), and
  * frees the server once all its handles are closed, then calls cb (if not
  * NULL) with arg. Calls not yet finished by their handlers stay valid.
+ * What a connection has queued (statuses of calls just ended) is written
+ * first, with a GOAWAY, within a bounded time.
  */
 void rpc_server_close(struct rpc_server *srv, void (*cb)(void *), void *arg);
 /* Connections currently open (for tests and metrics). */
