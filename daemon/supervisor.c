@@ -20,6 +20,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -327,15 +329,55 @@ static size_t svc_limit_arg(const char *opt, uint64_t v, char *buf,
 	return n + 2;
 }
 
+/*
+ * The ids a service without `user:` runs as. A daemon running as root
+ * never hands its own uid to a program: uid 0 keeps root's files, and the
+ * kernel does not apply RLIMIT_NPROC to it. Such services run as nobody
+ * (and nogroup where it exists), the runtime's own default; a daemon of
+ * another user can only give its own ids.
+ */
+static void svc_default_ids(uid_t *uid, gid_t *gid)
+{
+	static uid_t root_uid = (uid_t)-1;
+	static gid_t root_gid;
+	struct passwd pw, *pwp = NULL;
+	struct group gr, *grp = NULL;
+	char buf[1024];
+
+	if (geteuid() != 0) {
+		*uid = getuid();
+		*gid = getgid();
+		return;
+	}
+	if (root_uid == (uid_t)-1) {
+		/* Debian's numbers, should the databases lack the names. */
+		root_uid = 65534;
+		root_gid = 65534;
+		if (getpwnam_r("nobody", &pw, buf, sizeof(buf), &pwp) == 0 &&
+		    pwp != NULL) {
+			root_uid = pw.pw_uid;
+			root_gid = pw.pw_gid;
+		}
+		if (getgrnam_r("nogroup", &gr, buf, sizeof(buf), &grp) == 0 &&
+		    grp != NULL)
+			root_gid = gr.gr_gid;
+	}
+	*uid = root_uid;
+	*gid = root_gid;
+}
+
 /* Builds "--user U --group G" and the service's limits for the runtime,
  * which applies them in its sandbox before the program's first
  * instruction. */
 static size_t svc_runtime_args(const struct service *sp, char buf[5][24],
                                const char *args[SVC_RUNTIME_ARGS])
 {
-	uid_t uid = sp->has_user ? sp->uid : getuid();
-	gid_t gid = sp->has_user ? sp->gid : getgid();
+	uid_t uid = sp->uid;
+	gid_t gid = sp->gid;
 	size_t n = 4;
+
+	if (!sp->has_user)
+		svc_default_ids(&uid, &gid);
 
 	snprintf(buf[0], 24, "%u", (unsigned)uid);
 	snprintf(buf[1], 24, "%u", (unsigned)gid);
@@ -919,24 +961,32 @@ static void svc_status(const struct svc *s, struct svc_status *out)
 	static const char *const modes[] = {"never", "on-failure", "always"};
 	const struct service *sp = s->pending ? s->pending : s->spec;
 
-	*out = (struct svc_status){
-	        .name = s->name,
-	        .desired = s->desired,
-	        .state = svc_state(s),
-	        .pid = s->pid,
-	        .start_time_ns = s->start_ns,
-	        .restart_count = s->m.restarts,
-	        .last_exit = s->last_exit,
-	        .generation = s->generation,
-	        .spec = s->yaml ? s->yaml : "",
-	        .spec_len = s->yaml_len,
-	        .executable = sp ? sp->exe_path : "",
-	        .restart_policy = modes[s->m.policy.mode % 3],
-	        .message = s->message,
-	        .uid = sp && sp->has_user ? sp->uid : getuid(),
-	        .gid = sp && sp->has_user ? sp->gid : getgid(),
-	        .deployed_ns = s->deployed_ns,
-	        .state_since_ns = s->state_since_ns};
+	*out = (struct svc_status){.name = s->name,
+	                           .desired = s->desired,
+	                           .state = svc_state(s),
+	                           .pid = s->pid,
+	                           .start_time_ns = s->start_ns,
+	                           .restart_count = s->m.restarts,
+	                           .last_exit = s->last_exit,
+	                           .generation = s->generation,
+	                           .spec = s->yaml ? s->yaml : "",
+	                           .spec_len = s->yaml_len,
+	                           .executable = sp ? sp->exe_path : "",
+	                           .restart_policy =
+	                                   modes[s->m.policy.mode % 3],
+	                           .message = s->message,
+	                           .uid = sp && sp->has_user ? sp->uid : 0,
+	                           .gid = sp && sp->has_user ? sp->gid : 0,
+	                           .deployed_ns = s->deployed_ns,
+	                           .state_since_ns = s->state_since_ns};
+	if (sp == NULL || !sp->has_user) {
+		uid_t uid;
+		gid_t gid;
+
+		svc_default_ids(&uid, &gid);
+		out->uid = uid;
+		out->gid = gid;
+	}
 	if (s->m.state == RESTART_BACKOFF)
 		out->next_start_ns =
 		        sup_now_ns() +

@@ -9,6 +9,7 @@
  * Usage: test_supervisor CLOUDABI-RUN SUP_GUEST
  */
 #include <errno.h>
+#include <pwd.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -333,6 +334,23 @@ static void proc_limit(int pid, const char *what, char soft[32], char hard[32])
 	assert_true(found);
 }
 
+/* The real uid of process pid, from /proc/pid/status. */
+static uid_t proc_uid(pid_t pid)
+{
+	char path[64], line[256];
+	unsigned uid = (unsigned)-1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "Uid: %u", &uid) == 1)
+			break;
+	fclose(f);
+	return (uid_t)uid;
+}
+
 static void test_limits_applied(void **state)
 {
 	struct fixture *f = *state;
@@ -352,6 +370,17 @@ static void test_limits_applied(void **state)
 	proc_limit(st.pid, "Max processes", soft, hard);
 	assert_string_equal(soft, "777");
 	assert_string_equal(hard, "777");
+	/* No `user:`: a root daemon's service runs as nobody, never as
+	 * root (which RLIMIT_NPROC does not bind), and says so. */
+	if (geteuid() == 0) {
+		struct passwd *pw = getpwnam("nobody");
+		assert_non_null(pw);
+		assert_int_equal(st.uid, pw->pw_uid);
+		assert_int_equal(proc_uid(st.pid), pw->pw_uid);
+	} else {
+		assert_int_equal(st.uid, getuid());
+		assert_int_equal(proc_uid(st.pid), getuid());
+	}
 }
 
 struct first_error {
