@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 
 # Waits are bounded; sanitizer builds of the daemon are slow, so generous.
 WAIT = 60
@@ -248,8 +249,11 @@ def run(test):
     env = Env()
     try:
         test(env)
-    except TestFailure as e:
-        print("FAIL:", e)
+    except Exception as e:  # any error is a failure, with the daemon's log
+        if isinstance(e, TestFailure):
+            print("FAIL:", e)
+        else:
+            print("FAIL:", "".join(traceback.format_exception(e)))
         print(env.daemon_log())
         env.close()
         sys.exit(1)

@@ -11,7 +11,7 @@ and on 127.0.0.1:PORT. Checks:
 - stop: state stopped, desired stopped, pid 0, no process, still stopped a
   while later despite policy always; start: one new process;
 - restart: a different pid, the old process gone, one process;
-- remove: status gives exit 4 (NOT_FOUND), the service is not listed, no
+- remove: soon status gives exit 4 (NOT_FOUND), the service is not listed, no
   process is left, the UNIX socket file is gone, and the TCP port can be
   bound again by someone else.
 
@@ -109,7 +109,9 @@ def port_free(port):
 
 def remove_check(env, name):
     env.ctl("remove", name)
-    r = env.ctl("status", name, want=4)
+    # The call returns once recorded; the service goes once it stopped.
+    r = harness.wait_for(lambda: (lambda r: r.returncode == 4 and r)(
+        env.ctl("status", name, check=False)), "%s to be gone" % name)
     if "NOT_FOUND" not in r.stderr:
         fail("status after remove: %r" % r.stderr)
     if name in env.names():

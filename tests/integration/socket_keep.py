@@ -70,7 +70,10 @@ def get(addr):
 
 def socket_inode(pid):
     """The inode of the listening socket the program holds (its fd 0)."""
-    link = os.readlink("/proc/%d/fd/0" % pid)
+    try:
+        link = os.readlink("/proc/%d/fd/0" % pid)
+    except OSError as e:
+        fail("the program %d is gone: %r" % (pid, e))
     if not link.startswith("socket:["):
         fail("fd 0 of %d is %s, not a socket" % (pid, link))
     return link
@@ -138,7 +141,10 @@ def crash_window(env, name, addr):
              "the backoff is too short for this machine" % (name, s))
     env.wait_state(name, "running")
     for i, c in enumerate(clients):
-        a = c.answer()
+        try:
+            a = c.answer()
+        except OSError as e:
+            fail("%s: client %d queued during backoff: %r" % (name, i, e))
         if not good(a):
             fail("%s: client %d queued during backoff got %r" % (name, i, a))
 
@@ -147,8 +153,9 @@ def check(env, name, bind, addr):
     args = "{socket: !socket {bind: '%s'}}" % bind
     env.ctl("deploy", env.service(name, guest="webserver", extra_args=args,
                                   initial="3s", maximum="3s", starts=10))
-    s = env.wait_state(name, "running")
+    env.wait_state(name, "running")
     harness.wait_for(lambda: good(get(addr)), "%s to answer" % name)
+    s = env.wait_state(name, "running")
     inode = socket_inode(s["pid"])
     file_inode = os.stat(addr).st_ino if isinstance(addr, str) else None
 
