@@ -5,9 +5,10 @@ instead of being refused.
 examples/webserver is deployed twice: with `!socket {bind: PATH}` (a UNIX
 socket) and with `!socket {bind: 127.0.0.1:PORT}`; policy always, backoff
 initial 3s so that a crashed program stays down for a while. For each:
-- `cloudabictl restart` while a client loop keeps connecting: no client is
-  refused, every client that connected after the old program had ended got
-  the full answer (tried until at least one such client happened);
+- `cloudabictl restart` while a client loop keeps connecting: no connect
+  is refused, every client that connected after the old program had ended
+  got the full answer (tried until at least one such client happened);
+  one the old program had accepted when it was stopped may be lost;
 - the program is killed with SIGKILL; while the service is in backoff (no
   process), clients connect and send their request: the connect succeeds;
   the status is still backoff afterwards; once the program is back every
@@ -42,6 +43,8 @@ class Client:
 
     def connect(self):
         self.s.connect(self.addr)
+
+    def send(self):
         self.s.sendall(REQUEST)
 
     def answer(self):
@@ -65,6 +68,7 @@ def good(data):
 def get(addr):
     c = Client(addr)
     c.connect()
+    c.send()
     return c.answer()
 
 
@@ -94,11 +98,17 @@ def restart_under_load(env, name, addr):
                 try:
                     c.connect()
                 except OSError as e:
+                    c.s.close()
                     results.append((after, "refused: %r" % e))
                     continue
+                # A connection the old program accepted and then died
+                # with (no signal handlers in CloudABI) is lost: allowed
+                # only for clients that came while it still ran.
                 try:
+                    c.send()
                     results.append((after, c.answer()))
                 except OSError as e:
+                    c.s.close()
                     results.append((after, "no answer: %r" % e))
                 time.sleep(0.005)
         t = threading.Thread(target=loop)
@@ -135,6 +145,7 @@ def crash_window(env, name, addr):
     clients = [Client(addr) for _ in range(5)]
     for c in clients:
         c.connect()  # queued by the kernel on the socket the daemon holds
+        c.send()
     s = env.status(name)
     if s["state"] != "backoff" or s["pid"] != 0 or env.instances(name):
         fail("%s: the window closed before the clients connected (%s); "
