@@ -234,7 +234,12 @@ static int svc_open_logs(struct svc *s)
 	if (rc == 0 &&
 	    (s->fifo_r = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC)) < 0)
 		rc = -errno;
-	if (rc == 0 && (s->fifo_w = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+	/* The program's end is read-write too: the FIFO then always has a
+	 * reader, so a service that logs while the daemon is down (killed,
+	 * restarting) does not die of EPIPE; its lines wait in the FIFO
+	 * (64 KiB), then its writes wait, until a daemon reads again. Its
+	 * CloudABI rights on the fd are write-only (config_resolve.c). */
+	if (rc == 0 && (s->fifo_w = open(path, O_RDWR | O_CLOEXEC)) < 0)
 		rc = -errno;
 	free(path);
 	if (rc == 0)

@@ -190,8 +190,12 @@ static int config_borrow_fd(const struct config *cfg, struct config_resource *r,
 		return config_res_error(cfg, r, err, rc, "fd %d: %s", fd,
 		                        strerror(-rc));
 	r->fd = fd;
+	/* A log stream is for writing, however the daemon opened it (its
+	 * FIFO is read-write so that writes never fail with EPIPE). */
 	return rights_default(pipe ? CLOUDABI_FILETYPE_UNKNOWN : r->filetype,
-	                      rights_access_of_fd(fd), &r->rights);
+	                      r->kind == CONFIG_LOG ? RIGHTS_WRITE
+	                                            : rights_access_of_fd(fd),
+	                      &r->rights);
 }
 
 /* Narrows the default rights of r by its `rights:` attribute. */

@@ -176,14 +176,16 @@ def test(env):
                                   policy="on-failure", initial="200ms",
                                   maximum="1s", within="0"))
     model.desired[CRASHER] = "running"
-    # The services write their log only when they start: a service that
-    # writes while no daemon is there dies of it for now (EPIPE on its log
-    # FIFO: a daemon bug, reported to its owners); lifecycle.py covers
-    # streaming logs.
+    # Three services log only when they start; a fourth logs every 200 ms,
+    # also while no daemon is there: it must survive that (its log FIFO
+    # always has a reader) and keep its pid across the kills.
     for _ in range(3):
         name = model.new_name()
         env.ctl("deploy", env.service(name))
         model.desired[name] = "running"
+    name = model.new_name()
+    env.ctl("deploy", env.service(name, period=200))
+    model.desired[name] = "running"
     settle(env, model, None, {})
 
     for rnd in range(ROUNDS):
