@@ -9,6 +9,7 @@ JOBS     ?= $(shell nproc)
 CMAKE_FLAGS = -DCMAKE_C_COMPILER=$(CC_HOST)
 
 .PHONY: all deps build build-asan test test-unit test-asan demo bench bench-launch \
+	bench-daemon \
 	format format-check clean
 
 all: build
@@ -55,6 +56,15 @@ bench-launch: build
 	$(BUILD)/bench/bench_launch -n 300 $(LAUNCH_OFF) \
 		$(BUILD)/runtime/cloudabi-run $(BUILD)/guests/launch_guest \
 		$(BUILD)/bench/launch_static
+
+# cloudabid: start and crash-to-restart latency against a static binary's
+# fork+exec+wait, Get latency and throughput, 1,000 services at once
+# (docs/benchmarks.md). A real daemon on a private socket and state
+# directory in /tmp; BENCH_DAEMON_OPTS=-d/dev/shm puts it on tmpfs.
+bench-daemon: build
+	$(BUILD)/bench/bench_daemon $(BENCH_DAEMON_OPTS) \
+		$(BUILD)/daemon/cloudabid $(BUILD)/runtime/cloudabi-run \
+		$(BUILD)/guests/daemon_guest $(BUILD)/bench/launch_static
 
 format:
 	git ls-files '*.c' '*.h' | xargs clang-format-14 -i
