@@ -69,6 +69,7 @@ struct svc {
 	int64_t resume_at_ms;
 	uint64_t resume_delay_ms;
 	bool resume_backoff;
+	bool resume_remove; /* the previous daemon was removing it */
 	struct svc_exit last_exit;
 	char message[160];
 	struct logs *logs;
@@ -1129,6 +1130,11 @@ static void sup_load_policy(struct svc *s)
 	if (store_policy_get(s->sup->st, s->name, &p) != 0)
 		return; /* never started: nothing to resume */
 	s->m.restarts = p.failures;
+	/* An acknowledged remove whose program had not ended yet. */
+	if (restart_state_parse(p.state) == RESTART_REMOVING) {
+		s->resume_remove = true;
+		return;
+	}
 	if (restart_state_parse(p.state) != RESTART_BACKOFF)
 		return;
 	s->resume_backoff = true;
@@ -1192,8 +1198,11 @@ int supervisor_recover(struct supervisor *sup)
 		rc = store_instance_running(sup->st, sup_adopt, sup);
 	if (rc != 0)
 		return rc;
-	for (struct svc *s = sup->svcs; s != NULL; s = s->next) {
-		if (s->pid > 0 && s->desired == STORE_DESIRED_STOPPED)
+	for (struct svc *s = sup->svcs, *next; s != NULL; s = next) {
+		next = s->next; /* a finished remove closes s */
+		if (s->resume_remove)
+			svc_feed(s, RESTART_EV_REMOVE, NULL);
+		else if (s->pid > 0 && s->desired == STORE_DESIRED_STOPPED)
 			svc_feed(s, RESTART_EV_STOP, NULL);
 		else if (s->pid == 0 && s->desired == STORE_DESIRED_RUNNING &&
 		         s->m.state == RESTART_STOPPED && s->resume_backoff)

@@ -14,8 +14,7 @@ one of the two). After each kill, and after the next start:
 - no service ever runs twice (counted in /proc by the program's file);
 - `list` holds exactly the acknowledged services (plus possibly the
   unacknowledged new one, minus possibly the unacknowledged removal; a
-  remove killed before its process ended may leave the service deployed
-  and stopped, see outcomes());
+  remove killed before its process ended is finished by the next daemon);
 - each service's desired state is the one asked for;
 - every service that should run runs exactly once, as the pid `status`
   shows; a service running before the kill and left alone keeps its
@@ -76,14 +75,14 @@ def pick_op(rng, model):
 
 def outcomes(model, op, name):
     """The desired states name may have after op if it was done, and if it
-    was not. None stands for "not deployed". A remove is recorded as a
-    stop first and forgotten once the process has ended: a kill in
-    between leaves the service deployed and stopped (the daemon records no
-    "removing" state yet; reported to its owners)."""
+    was not. None stands for "not deployed". An acknowledged remove may
+    still be finishing when the daemon is back (its process ending): the
+    service must then disappear shortly, never stay (settle() waits)."""
     before = model.desired.get(name)
     after = {"deploy": {"running"}, "stop": {"stopped"},
              "start": {"running"}, "restart": {"running"},
              "remove": {None, "stopped"}}[op]
+    # "stopped" after a remove only while it finishes (see settle()).
     return after, {before}
 
 
@@ -109,8 +108,17 @@ def settle(env, model, pending, before_pids, touched=None):
                  ("an acknowledged" if acked else "an unacknowledged", op,
                   name, got, allowed))
         if acked and op == "remove" and got is not None:
-            print("note: acknowledged remove %s interrupted, left stopped"
-                  % name)
+            # The restarted daemon finishes the remove the killed one
+            # acknowledged: the service must go (bounded wait).
+            for _ in range(100):
+                listed = {s["name"]: s for s in env.ctl_json("list")}
+                if name not in listed:
+                    break
+                time.sleep(0.1)
+            got = listed[name]["desired"] if name in listed else None
+            if got is not None:
+                fail("an acknowledged remove of %s was lost: still %s"
+                     % (name, got))
         if got is None:
             model.desired.pop(name, None)
         else:

@@ -442,6 +442,37 @@ static void test_remove(void **state)
 	assert_int_equal(supervisor_get(f->sup, "gone", &st), -ENOENT);
 }
 
+/* A remove acknowledged by a daemon that died before the program ended is
+ * finished by the next daemon: the service never comes back. */
+static void test_remove_survives_restart(void **state)
+{
+	struct fixture *f = *state;
+	struct svc_status st;
+	int pid, status;
+
+	deploy(f, "half", 2);
+	wait_state(f, "half", SVC_STATE_RUNNING);
+	wait_log(f, "half", "up\n");
+	assert_int_equal(supervisor_get(f->sup, "half", &st), 0);
+	pid = st.pid;
+	/* Acknowledged (stored as removing), then the daemon goes away
+	 * before it sees the program end. */
+	assert_int_equal(supervisor_remove(f->sup, "half", 0, NULL), 0);
+	sup_close(f, false);
+	sup_open(f);
+	for (int i = 0; i < 500 && supervisor_get(f->sup, "half", &st) == 0;
+	     i++) {
+		uv_run(&f->loop, UV_RUN_NOWAIT);
+		usleep(10000);
+	}
+	assert_int_equal(supervisor_get(f->sup, "half", &st), -ENOENT);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	/* A third daemon does not bring it back either. */
+	sup_close(f, false);
+	sup_open(f);
+	assert_int_equal(supervisor_get(f->sup, "half", &st), -ENOENT);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -456,6 +487,8 @@ int main(int argc, char **argv)
 	        cmocka_unit_test_setup_teardown(test_invalid_changes_nothing,
 	                                        setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_remove, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_remove_survives_restart,
+	                                        setup, teardown),
 	};
 
 	if (argc != 3)
