@@ -44,6 +44,8 @@ demo: build
 
 # System call costs under cloudabi-run against native (docs/benchmarks.md).
 bench: build
+	$(BUILD)/bench/bench_syscalls -u $(BUILD)/runtime/cloudabi-run \
+		$(BUILD)/guests/syscalls_guest
 	$(BUILD)/bench/bench_syscalls $(BUILD)/runtime/cloudabi-run \
 		$(BUILD)/guests/syscalls_guest
 

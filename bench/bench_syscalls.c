@@ -171,12 +171,18 @@ static int bench_parse(struct bench_row *rows, const char *line)
 	return -EPROTO;
 }
 
-/* Runs the guest under cloudabi-run and reads its figures. */
+/* Whether to run the guest without the sandbox's kernel layers (-u). */
+static int bench_unsandboxed;
+
+/* Runs the guest under cloudabi-run and reads its figures. With -u the
+ * runtime runs with --insecure and Landlock and seccomp reported missing
+ * (the sandbox's test hook): the runtime's own cost, without the
+ * filter's on every call that enters the kernel. */
 static int bench_guest(const char *run, const char *guest, uint64_t n,
                        unsigned repeats, struct bench_row *rows)
 {
 	char cfg[] = "/tmp/bench_syscalls.XXXXXX", line[128];
-	char *argv[] = {(char *)run, "-c", cfg, (char *)guest, NULL};
+	char *argv[] = {(char *)run, "-c", cfg, (char *)guest, NULL, NULL};
 	posix_spawn_file_actions_t fa;
 	int p[2], status, rc;
 	pid_t pid;
@@ -187,6 +193,13 @@ static int bench_guest(const char *run, const char *guest, uint64_t n,
 	if (pipe(p) != 0) {
 		rc = -errno;
 		goto out;
+	}
+	if (bench_unsandboxed) {
+		/* cloudabi-run --insecure -c cfg guest */
+		memmove(argv + 2, argv + 1, 3 * sizeof(argv[0]));
+		argv[1] = "--insecure";
+		setenv("CLOUDABI_SANDBOX_SIMULATE_MISSING", "landlock,seccomp",
+		       1);
 	}
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, p[1], STDOUT_FILENO);
@@ -247,10 +260,18 @@ int main(int argc, char **argv)
 	};
 	uint64_t n = 200000;
 	unsigned repeats = 11;
-	int quick = argc > 1 && strcmp(argv[1], "-q") == 0;
+	int quick = 0, opt;
 
-	if (argc != 3 + quick) {
-		fputs("usage: bench_syscalls [-q] cloudabi-run guest\n",
+	while ((opt = getopt(argc, argv, "qu")) != -1) {
+		if (opt == 'q')
+			quick = 1;
+		else if (opt == 'u')
+			bench_unsandboxed = 1;
+		else
+			optind = argc + 1; /* usage below */
+	}
+	if (argc - optind != 2) {
+		fputs("usage: bench_syscalls [-q] [-u] cloudabi-run guest\n",
 		      stderr);
 		return 2;
 	}
@@ -262,11 +283,12 @@ int main(int argc, char **argv)
 	}
 	for (int i = 0; i < BENCH_NOPS; i++)
 		rows[i].native_ns = bench_median(rows[i].native, n, repeats);
-	if (bench_guest(argv[1 + quick], argv[2 + quick], n, repeats, rows) !=
-	    0)
+	if (bench_guest(argv[optind], argv[optind + 1], n, repeats, rows) != 0)
 		return 1;
-	printf("median of %u runs of %llu calls each\n", repeats,
-	       (unsigned long long)n);
+	printf("median of %u runs of %llu calls each, %s\n", repeats,
+	       (unsigned long long)n,
+	       bench_unsandboxed ? "runtime without the sandbox layers (-u)"
+	                         : "sandboxed (seccomp filter installed)");
 	bench_print(rows);
 	/* Every call the runtime serves must have given a figure. */
 	return rows[0].guest_ok && rows[1].guest_ok && rows[2].guest_ok &&

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -195,7 +196,9 @@ int exec_resume(const char *arg, const struct sandbox_opts *sandbox, char *err,
 	long mfd = strtol(arg, &end, 10);
 	int rc;
 
-	if (*arg == '\0' || *end != '\0' || mfd < 0 || mfd >= FDTAB_MAX) {
+	/* Any fd number: a daemon with thousands of services hands its
+	 * state fd over at whatever number it had (launch moves the fds). */
+	if (*arg == '\0' || *end != '\0' || mfd < 0 || mfd > INT_MAX) {
 		snprintf(err, errlen, "bad exec state fd: %s", arg);
 		return -EINVAL;
 	}

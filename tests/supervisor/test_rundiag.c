@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,7 +54,8 @@ static void child_place(int fd, int want)
  * the program's fd 2 a pipe ("prog") and the diagnostics fd another
  * ("diag"); returns the exit status and what each pipe got.
  */
-static int run_state(int exe_fd, char *diag, char *prog, size_t size)
+static int run_state(int exe_fd, int state_fd, char *diag, char *prog,
+                     size_t size)
 {
 	int dp[2], pp[2], status;
 	int mfd = memfd_create("rundiag", 0);
@@ -73,13 +75,13 @@ static int run_state(int exe_fd, char *diag, char *prog, size_t size)
 		int d = fcntl(dp[1], F_DUPFD, 20),
 		    p = fcntl(pp[1], F_DUPFD, 20);
 		int e = fcntl(exe_fd, F_DUPFD, 20), m = fcntl(mfd, F_DUPFD, 20);
-		char arg[8];
+		char arg[16];
 
 		child_place(d, DIAG_FD);
 		child_place(e, EXE_FD);
-		child_place(m, STATE_FD);
+		child_place(m, state_fd);
 		child_place(p, 2);
-		snprintf(arg, sizeof(arg), "%d", STATE_FD);
+		snprintf(arg, sizeof(arg), "%d", state_fd);
 		execl(runtime_path, "cloudabi-run", "--exec-state", arg,
 		      (char *)NULL);
 		_exit(121);
@@ -105,7 +107,7 @@ static void test_bad_executable_reports_to_diag_fd(void **state)
 	assert_true(exe >= 0);
 	unlink(path);
 	assert_int_equal(write(exe, "not an ELF file\n", 16), 16);
-	status = run_state(exe, diag, prog, sizeof(diag));
+	status = run_state(exe, STATE_FD, diag, prog, sizeof(diag));
 	close(exe);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 127);
@@ -113,10 +115,41 @@ static void test_bad_executable_reports_to_diag_fd(void **state)
 	assert_string_equal(prog, "");
 }
 
+/* A daemon with a thousand services holds thousands of fds: the state
+ * fd it hands over may be far above the program's fd table (4096). */
+static void test_state_fd_above_4096(void **state)
+{
+	char diag[512], prog[512];
+	char path[] = "/tmp/test_rundiag.XXXXXX";
+	struct rlimit rl;
+	int exe = mkstemp(path), status;
+
+	(void)state;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	if (rl.rlim_max <= 5000)
+		skip(); /* no fd 5000 possible here: not a pass */
+	if (rl.rlim_cur <= 5000) {
+		rl.rlim_cur = 5001;
+		assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	}
+	assert_true(exe >= 0);
+	unlink(path);
+	assert_int_equal(write(exe, "not an ELF file\n", 16), 16);
+	status = run_state(exe, 5000, diag, prog, sizeof(diag));
+	close(exe);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 127);
+	print_message("diagnostics: %s", diag);
+	/* The state was read: the failure is the executable's. */
+	assert_null(strstr(diag, "bad exec state fd"));
+	assert_non_null(strstr(diag, "ELF header"));
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_bad_executable_reports_to_diag_fd),
+	        cmocka_unit_test(test_state_fd_above_4096),
 	};
 
 	if (argc != 2)
