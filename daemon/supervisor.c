@@ -1135,6 +1135,15 @@ static void sup_load_policy(struct svc *s)
 		s->resume_remove = true;
 		return;
 	}
+	/* Parked by the crash-loop limit: it stays parked across daemon
+	 * restarts until an operator starts it again. */
+	if (restart_state_parse(p.state) == RESTART_FAILED) {
+		s->m.state = RESTART_FAILED;
+		snprintf(s->message, sizeof(s->message),
+		         "failed before the daemon restarted (crash loop): "
+		         "start it to try again");
+		return;
+	}
 	if (restart_state_parse(p.state) != RESTART_BACKOFF)
 		return;
 	s->resume_backoff = true;

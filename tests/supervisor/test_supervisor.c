@@ -231,6 +231,25 @@ static void test_crash_loop_parks(void **state)
 	assert_int_equal(
 	        supervisor_logs_read(f->sup, "crasher", 1, collect, &t), 0);
 	assert_string_equal(t.buf, "crash\n");
+	/* A new daemon keeps it parked: no fourth start on its own. */
+	sup_close(f, false);
+	sup_open(f);
+	for (int i = 0; i < 30; i++) {
+		uv_run(&f->loop, UV_RUN_NOWAIT);
+		usleep(10000);
+	}
+	assert_int_equal(supervisor_get(f->sup, "crasher", &st), 0);
+	assert_int_equal(st.state, SVC_STATE_FAILED);
+	assert_int_equal(st.pid, 0);
+	memset(&t, 0, sizeof(t));
+	assert_int_equal(
+	        supervisor_logs_read(f->sup, "crasher", 0, collect, &t), 0);
+	assert_string_equal(t.buf, ""); /* not one start since */
+	/* Until an operator starts it: it runs (and crashes) again. */
+	assert_int_equal(supervisor_start(f->sup, "crasher", 0, NULL), 0);
+	/* The new daemon's ring holds only this run of three starts. */
+	wait_log(f, "crasher", "crash\ncrash\ncrash\n");
+	wait_state(f, "crasher", SVC_STATE_FAILED);
 }
 
 static void test_stop_and_readopt(void **state)
