@@ -20,9 +20,9 @@
 #define SYS_LOCK_WR   CLOUDABI_LOCK_WRLOCKED
 #define SYS_LOCK_KM   CLOUDABI_LOCK_KERNEL_MANAGED
 #define SYS_LOCK_LOW  0x3fffffffu /* owner tid or reader count */
-#define SYS_CV_WAITER 1u          /* one waiter, in the low half */
-#define SYS_CV_GRANT  0x10000u    /* one granted wake-up, high half */
-#define SYS_CV_MAX    0xffffu
+#define SYS_CV_WAITER 0x10000u    /* one waiter, in the high half */
+#define SYS_CV_SEQ    0xffffu     /* signal sequence, the low half */
+#define SYS_CV_MAX    0xffffu     /* waiters at most */
 
 cloudabi_errno_t sys_lock_scope_check(cloudabi_scope_t scope)
 {
@@ -131,14 +131,16 @@ cloudabi_errno_t sys_lock_rdlock(_Atomic(cloudabi_lock_t) *lock,
 	while (rc == CLOUDABI_ESUCCESS) {
 		cloudabi_lock_t old = atomic_load(lock);
 		cloudabi_lock_t low = old & SYS_LOCK_LOW;
+		/* A bare KERNEL_MANAGED is the bogus state: taken as free,
+		 * so the new word is one reader, compared with the real old
+		 * one (comparing with 0 would spin for ever). */
+		cloudabi_lock_t eff = old == SYS_LOCK_KM ? 0 : old;
 
-		if (old == SYS_LOCK_KM)
-			old = 0; /* bogus: taken as free */
-		if ((old & (SYS_LOCK_WR | SYS_LOCK_KM)) == 0) {
+		if ((eff & (SYS_LOCK_WR | SYS_LOCK_KM)) == 0) {
 			/* Unlocked or read-locked with no writer waiting. */
 			if (low == SYS_LOCK_LOW)
 				return CLOUDABI_EAGAIN; /* reader count full */
-			if (atomic_compare_exchange_strong(lock, &old, old + 1))
+			if (atomic_compare_exchange_strong(lock, &old, eff + 1))
 				return CLOUDABI_ESUCCESS;
 			continue;
 		}
@@ -172,59 +174,57 @@ cloudabi_errno_t sys_lock_release(_Atomic(cloudabi_lock_t) *lock,
 	return CLOUDABI_ESUCCESS;
 }
 
-/* Registers one more waiter on condvar; EAGAIN when the count is full. */
-static cloudabi_errno_t sys_lock_cv_enter(_Atomic(cloudabi_condvar_t) *cv)
+/* Registers one more waiter on condvar and gives the signal sequence it
+ * waits past; EAGAIN when the count is full. */
+static cloudabi_errno_t sys_lock_cv_enter(_Atomic(cloudabi_condvar_t) *cv,
+                                          cloudabi_condvar_t *seq)
 {
 	cloudabi_condvar_t old = atomic_load(cv);
 
 	do {
-		if ((old & SYS_CV_MAX) == SYS_CV_MAX)
+		if (old / SYS_CV_WAITER == SYS_CV_MAX)
 			return CLOUDABI_EAGAIN;
 	} while (!atomic_compare_exchange_weak(cv, &old, old + SYS_CV_WAITER));
+	*seq = old & SYS_CV_SEQ;
 	return CLOUDABI_ESUCCESS;
 }
 
-/* Leaves condvar: takes a granted wake-up if there is one (true), else
- * just drops out of the waiter count when `give_up` (false). Returns
- * false without change when there is no grant and !give_up. */
-static bool sys_lock_cv_leave(_Atomic(cloudabi_condvar_t) *cv, bool give_up,
-                              cloudabi_condvar_t *seen)
+/* Drops one waiter; the last one out clears the word (no waiters: 0),
+ * sequence included, since no one is left who remembers it. */
+static void sys_lock_cv_leave(_Atomic(cloudabi_condvar_t) *cv)
 {
 	cloudabi_condvar_t old = atomic_load(cv), next;
 
-	for (;;) {
-		*seen = old;
-		if (old >= SYS_CV_GRANT)
-			next = old - SYS_CV_GRANT - SYS_CV_WAITER;
-		else if (give_up)
-			next = old - SYS_CV_WAITER;
-		else
-			return false;
-		if (atomic_compare_exchange_weak(cv, &old, next))
-			return old >= SYS_CV_GRANT;
-	}
+	do
+		next = old / SYS_CV_WAITER == 1 ? 0 : old - SYS_CV_WAITER;
+	while (!atomic_compare_exchange_weak(cv, &old, next));
 }
 
-/* Sleeps on condvar until a wake-up is granted to us or the deadline. */
+/* Sleeps on condvar until a signal moves the sequence past seq, or the
+ * deadline; leaves the waiter count either way. */
 static cloudabi_errno_t sys_lock_cv_sleep(_Atomic(cloudabi_condvar_t) *cv,
+                                          cloudabi_condvar_t seq,
                                           cloudabi_scope_t scope,
                                           const struct sys_lock_deadline *dl)
 {
-	cloudabi_condvar_t seen;
+	cloudabi_errno_t rc = CLOUDABI_ESUCCESS;
 
 	for (;;) {
-		int rc;
+		cloudabi_condvar_t now = atomic_load(cv);
+		int w;
 
-		if (sys_lock_cv_leave(cv, false, &seen))
-			return CLOUDABI_ESUCCESS;
-		rc = sys_lock_wait(cv, seen, scope, dl);
-		if (rc == -ETIMEDOUT || rc == -EFAULT) {
-			/* A grant that raced with the timeout is taken. */
-			if (sys_lock_cv_leave(cv, true, &seen))
-				return CLOUDABI_ESUCCESS;
-			return errmap_from_linux(-rc);
+		if ((now & SYS_CV_SEQ) != seq)
+			break; /* signalled since we entered */
+		w = sys_lock_wait(cv, now, scope, dl);
+		if (w == -ETIMEDOUT || w == -EFAULT) {
+			/* A signal that raced with the timeout still counts. */
+			if ((atomic_load(cv) & SYS_CV_SEQ) == seq)
+				rc = errmap_from_linux(-w);
+			break;
 		}
 	}
+	sys_lock_cv_leave(cv);
+	return rc;
 }
 
 cloudabi_errno_t sys_lock_condvar_wait(_Atomic(cloudabi_condvar_t) *condvar,
@@ -235,6 +235,7 @@ cloudabi_errno_t sys_lock_condvar_wait(_Atomic(cloudabi_condvar_t) *condvar,
                                        const struct sys_lock_deadline *dl)
 {
 	cloudabi_errno_t rc, rc2;
+	cloudabi_condvar_t seq;
 
 	if ((rc = sys_lock_scope_check(condvar_scope)) != CLOUDABI_ESUCCESS ||
 	    (rc = sys_lock_word_check(condvar)) != CLOUDABI_ESUCCESS ||
@@ -245,13 +246,13 @@ cloudabi_errno_t sys_lock_condvar_wait(_Atomic(cloudabi_condvar_t) *condvar,
 		return CLOUDABI_EPERM;
 	/* Counted as a waiter before the lock is dropped, so a signal sent
 	 * right after the release reaches us. */
-	if ((rc = sys_lock_cv_enter(condvar)) != CLOUDABI_ESUCCESS)
+	if ((rc = sys_lock_cv_enter(condvar, &seq)) != CLOUDABI_ESUCCESS)
 		return rc;
 	rc = sys_lock_release(lock, lock_scope, tid);
 	if (rc == CLOUDABI_ESUCCESS)
-		rc = sys_lock_cv_sleep(condvar, condvar_scope, dl);
+		rc = sys_lock_cv_sleep(condvar, seq, condvar_scope, dl);
 	else
-		sys_lock_cv_leave(condvar, true, &(cloudabi_condvar_t){0});
+		sys_lock_cv_leave(condvar);
 	/* Signalled or timed out, the lock is ours again on return. */
 	rc2 = sys_lock_wrlock(lock, lock_scope, tid, NULL);
 	return rc != CLOUDABI_ESUCCESS ? rc : rc2;
@@ -269,7 +270,7 @@ cloudabi_sys_condvar_signal(_Atomic(cloudabi_condvar_t) *condvar,
                             cloudabi_nthreads_t nwaiters)
 {
 	cloudabi_errno_t rc = sys_lock_scope_check(scope);
-	cloudabi_condvar_t old, waiting, grant;
+	cloudabi_condvar_t old;
 
 	if (rc == CLOUDABI_ESUCCESS)
 		rc = sys_lock_word_check(condvar);
@@ -277,13 +278,17 @@ cloudabi_sys_condvar_signal(_Atomic(cloudabi_condvar_t) *condvar,
 		return rc;
 	old = atomic_load(condvar);
 	do {
-		/* Wake-ups go only to waiters without one already. */
-		waiting = (old & SYS_CV_MAX) - (old / SYS_CV_GRANT);
-		grant = nwaiters < waiting ? nwaiters : waiting;
-		if (grant == 0)
+		if (old / SYS_CV_WAITER == 0 || nwaiters == 0)
 			return CLOUDABI_ESUCCESS;
-	} while (!atomic_compare_exchange_weak(condvar, &old,
-	                                       old + grant * SYS_CV_GRANT));
-	sys_lock_wake(condvar, grant == waiting ? INT_MAX : (int)grant, scope);
+	} while (!atomic_compare_exchange_weak(
+	        condvar, &old, (old & ~SYS_CV_SEQ) | ((old + 1) & SYS_CV_SEQ)));
+	/*
+	 * Every current waiter sees the sequence move and returns: a wake-up
+	 * can no longer be taken by a thread that began waiting after the
+	 * signal while an earlier one sleeps on (a lost wake-up). More
+	 * threads may wake than nwaiters asked for: spurious wake-ups, which
+	 * condition variables allow.
+	 */
+	sys_lock_wake(condvar, INT_MAX, scope);
 	return CLOUDABI_ESUCCESS;
 }

@@ -10,9 +10,14 @@
  * waiter and lets them race again; each loser sets KERNEL_MANAGED again
  * before it sleeps, so no wake-up is lost.
  *
- * Condvar word: low 16 bits the number of waiters, high 16 bits the
- * wake-ups granted by condvar_signal and not yet taken. It is non-zero
- * exactly while threads wait (CONDVAR_HAS_NO_WAITERS is 0).
+ * Condvar word: high 16 bits the number of waiters, low 16 bits a signal
+ * sequence. A waiter notes the sequence when it enters and returns once
+ * a signal has moved it; condvar_signal moves it and wakes every waiter,
+ * so a thread that begins waiting after a signal can never take the
+ * wake-up of one that waited before it (more threads may wake than
+ * asked for: spurious wake-ups, which condition variables allow). The
+ * last waiter out clears the word: it is non-zero exactly while threads
+ * wait (CONDVAR_HAS_NO_WAITERS is 0).
  *
  * All pointers are the program's, borrowed for the call. Functions return
  * CloudABI errnos.
