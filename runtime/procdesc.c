@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -13,6 +15,7 @@
 
 #include "errmap.h"
 #include "fdtab.h"
+#include "launch.h"
 #include "rtthread.h"
 #include "usercopy.h"
 
@@ -215,6 +218,37 @@ void procdesc_close(int fd)
 		;
 }
 
+/*
+ * Whether this kernel gives each process's pidfds an inode of its own
+ * (pidfs, Linux 6.9): the status cache and the "another fd still refers
+ * to it" check key on that inode. On an older kernel every pidfd shares
+ * one inode and both would mix processes up, so proc_fork is refused
+ * there with a message, rather than answering wrongly. Probed once.
+ */
+static bool procdesc_pidfs(void)
+{
+	static int known = -1;
+	struct stat a, b;
+	int fa, fb;
+
+	if (known >= 0)
+		return known;
+	fa = pidfd_open(getpid(), 0);
+	fb = pidfd_open(getppid(), 0);
+	known = fa >= 0 && fb >= 0 && fstat(fa, &a) == 0 &&
+	        fstat(fb, &b) == 0 && a.st_ino != b.st_ino;
+	if (fa >= 0)
+		close(fa);
+	if (fb >= 0)
+		close(fb);
+	if (!known && launch_kept_fd >= 0)
+		dprintf(launch_kept_fd,
+		        "cloudabi-run: proc_fork: process descriptors need "
+		        "pidfs (Linux 6.9 or later), which this kernel lacks: "
+		        "proc_fork returns ENOSYS\n");
+	return known;
+}
+
 cloudabi_errno_t procdesc_fork(cloudabi_fd_t *fd, cloudabi_tid_t *tid)
 {
 	cloudabi_fd_t none = CLOUDABI_PROCESS_CHILD;
@@ -222,6 +256,8 @@ cloudabi_errno_t procdesc_fork(cloudabi_fd_t *fd, cloudabi_tid_t *tid)
 	pid_t pid;
 	int pfd;
 
+	if (!procdesc_pidfs())
+		return CLOUDABI_ENOSYS;
 	/* Probe the outputs first: after fork, both sides must succeed. */
 	if (usercopy_write(fd, &none, sizeof(none)) != 0 ||
 	    usercopy_write(tid, &notid, sizeof(notid)) != 0)
