@@ -18,7 +18,8 @@ struct logs {
 	unsigned files;
 	int fd;
 	uint64_t file_size;
-	bool file_failed; /* reported; retried at the next rotation/reopen */
+	bool file_failed; /* reported once; retried when the logs are reopened
+	                     (SIGHUP) */
 	uint8_t *ring;
 	size_t cap;
 	uint64_t end; /* total bytes appended: the ring ends here */
