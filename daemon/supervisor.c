@@ -469,12 +469,19 @@ static int svc_spawn(struct svc *s)
 	                             .started_at = sup_now_ns() / 1000000};
 	/* Recorded and committed before the child may exec. */
 	if ((rc = store_instance_start(s->sup->st, &in, &s->instance_id)) !=
-	            0 ||
-	    (rc = store_commit(s->sup->st)) != 0) {
+	    0) {
 		spawn_abort(&c);
 		return rc;
 	}
+	rc = store_commit(s->sup->st);
+	/* The caller's transaction goes on, committed or not (a failed
+	 * commit is rolled back: the instance was never recorded). */
 	store_begin(s->sup->st);
+	if (rc != 0) {
+		spawn_abort(&c);
+		s->instance_id = 0;
+		return rc;
+	}
 	if ((rc = spawn_release(&c)) != 0) {
 		snprintf(s->message, sizeof(s->message), "exec %s: %s",
 		         s->sup->runtime, strerror(-rc));
