@@ -11,8 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "grant.h"
 #include "handlers_internal.h"
 #include "log.h"
+#include "service.h"
 
 #define GROUPS_MAX 1024 /* supplementary groups looked at per user */
 
@@ -294,6 +296,71 @@ static const char *deploy_file(const Cloudabi__Supervisor__V1__DeployRequest *r)
 	return r->file_name[0] != '\0' ? r->file_name : "<request>";
 }
 
+/* ---- operator policy ------------------------------------------------ */
+
+/* Where policy refusals go, with the file name of their positions. */
+struct policy_ctx {
+	struct errlist *errs;
+	const char *file;
+};
+
+/* Adds one refusal of grant_check to the error list. */
+static void policy_deny(const struct config_error *e, void *ctx)
+{
+	struct policy_ctx *pc = ctx;
+	struct supervisor_error se = {pc->file, (uint32_t)e->line,
+	                              (uint32_t)e->column, e->msg, e->msg};
+	char prefix[sizeof(e->msg)];
+	size_t n;
+
+	if (e->line > 0)
+		snprintf(prefix, sizeof(prefix), "%s:%d:%d: ", pc->file,
+		         e->line, e->column);
+	else
+		snprintf(prefix, sizeof(prefix), "%s: ", pc->file);
+	n = strlen(prefix);
+	if (strncmp(e->msg, prefix, n) == 0)
+		se.message = e->msg + n;
+	errlist_add(&se, pc->errs);
+}
+
+/*
+ * Checks a service file against the operator policy when the caller is
+ * neither root nor the daemon's own uid (those open nothing they could
+ * not open themselves). 0: allowed, or not a valid file (the supervisor
+ * then says why); -EACCES with the refusals in errs (and the service's
+ * name in name); -ENOMEM.
+ */
+static int handlers_policy(struct handlers *h, struct rpc_call *call,
+                           const char *yaml, size_t len, const char *file,
+                           struct errlist *errs, char *name, size_t namelen)
+{
+	const struct rpc_peer *peer = rpc_call_peer(call);
+	struct policy_ctx pc = {errs, file};
+	struct service_errors *perr;
+	struct service *svc = NULL;
+	size_t refused;
+	int rc;
+
+	if (peer->uid == 0 || peer->uid == h->auth.self_uid)
+		return 0;
+	if ((perr = malloc(sizeof(*perr))) == NULL)
+		return -ENOMEM;
+	rc = service_parse(file, yaml, len, &svc, perr);
+	free(perr);
+	if (rc != 0)
+		return rc == -ENOMEM ? -ENOMEM : 0;
+	snprintf(name, namelen, "%s", svc->name);
+	refused = grant_check(h->policy, svc, grant_realpath, NULL, policy_deny,
+	                      &pc);
+	service_free(svc);
+	if (refused == 0)
+		return 0;
+	log_info("the operator policy refuses %zu grant%s of \"%s\" to uid %u",
+	         refused, refused == 1 ? "" : "s", name, (unsigned)peer->uid);
+	return errs->nomem ? -ENOMEM : -EACCES;
+}
+
 static void h_deploy(struct rpc_call *call, const ProtobufCMessage *m,
                      void *ctx)
 {
@@ -320,6 +387,20 @@ static void h_deploy(struct rpc_call *call, const ProtobufCMessage *m,
 		rpc_call_error(call, GRPC_RESOURCE_EXHAUSTED, "out of memory");
 		return;
 	}
+	rc = handlers_policy(h, call, req->yaml, len, file, errs, res.name,
+	                     sizeof(res.name));
+	if (rc == -EACCES) {
+		handlers_audit(h, call,
+		               req->dry_run ? "Deploy(dry-run)" : "Deploy",
+		               res.name, GRPC_PERMISSION_DENIED);
+		rpc_call_error(call, GRPC_PERMISSION_DENIED,
+		               errlist_text(errs));
+		goto out;
+	} else if (rc < 0) {
+		rpc_call_error(call, GRPC_RESOURCE_EXHAUSTED, "out of memory");
+		goto out;
+	}
+	memset(&res, 0, sizeof(res));
 	rc = supervisor_deploy(h->sup, req->yaml, len, file,
 	                       rpc_call_peer(call)->uid, req->dry_run, &res,
 	                       errlist_add, errs);
@@ -342,6 +423,7 @@ static void h_deploy(struct rpc_call *call, const ProtobufCMessage *m,
 		resp.dry_run = res.dry_run;
 		rpc_call_reply(call, &resp.base);
 	}
+out:
 	errlist_free(errs);
 	free(errs);
 }
@@ -370,6 +452,17 @@ static void h_validate(struct rpc_call *call, const ProtobufCMessage *m,
 	}
 	rc = supervisor_validate(h->sup, req->yaml, len, deploy_file(req), &res,
 	                         errlist_add, errs);
+	if (rc == 0) {
+		char name[STORE_NAME_MAX + 1];
+		int prc = handlers_policy(h, call, req->yaml, len,
+		                          deploy_file(req), errs, name,
+		                          sizeof(name));
+
+		if (prc == -EACCES)
+			rc = -EINVAL; /* reported as errors: ok is false */
+		else if (prc < 0)
+			errs->nomem = true;
+	}
 	if (errs->nomem) {
 		rpc_call_error(call, GRPC_RESOURCE_EXHAUSTED, "out of memory");
 	} else if (rc < 0 && rc != -EINVAL) {
@@ -590,6 +683,8 @@ int handlers_new(uv_loop_t *loop, const struct handlers_config *cfg,
 	h->sup = cfg->sup;
 	h->store = cfg->store;
 	h->auth = cfg->auth;
+	grant_policy_init(&h->empty);
+	h->policy = cfg->policy != NULL ? cfg->policy : &h->empty;
 	if ((rc = uv_timer_init(loop, &h->sweep)) < 0) {
 		free(h);
 		return rc;

@@ -7,9 +7,13 @@
  * Anyone who can reach the socket may read (Validate, List, Get, Logs,
  * Watch, Health); only root, the daemon's own uid, and members of the
  * configured group may mutate (Deploy, Start, Stop, Restart, Remove),
- * others get PERMISSION_DENIED. Every mutating call, refused or not, is
- * written to the store's audit log with the caller's uid and the outcome
- * (the gRPC status name).
+ * others get PERMISSION_DENIED. A service deployed by a caller other
+ * than root and the daemon's own uid must also pass the operator policy
+ * (policies/grant.h: the paths, addresses and users it may be granted);
+ * a refused Deploy gets PERMISSION_DENIED with one line per refused
+ * resource, and Validate reports them as errors. Every mutating call, refused
+ * or not, is written to the store's audit log with the caller's uid and the
+ * outcome (the gRPC status name).
  *
  * Streams (Logs with follow, Watch, Health.Watch) end when the client
  * goes away, when the supervisor ends the subscription, or at
@@ -28,6 +32,7 @@
 #include <sys/types.h>
 #include <uv.h>
 
+#include "grant.h"
 #include "rpc_server.h"
 #include "store.h"
 #include "supervisor.h"
@@ -48,6 +53,10 @@ struct handlers_config {
 	struct supervisor *sup; /* borrowed */
 	struct store *store;    /* borrowed: the audit log */
 	struct handlers_auth auth;
+	/* The operator policy for callers other than root and the daemon's
+	 * own uid (borrowed; NULL is the empty policy: no !file, no
+	 * !socket, no uid 0). */
+	const struct grant_policy *policy;
 };
 
 /* Creates the handlers (ctx of the methods table); cfg is copied. */

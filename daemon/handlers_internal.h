@@ -22,6 +22,8 @@ struct handlers {
 	struct supervisor *sup;
 	struct store *store;
 	struct handlers_auth auth;
+	struct grant_policy empty;         /* when the config gave none */
+	const struct grant_policy *policy; /* borrowed, or &empty */
 	bool serving;
 	struct stream *live, *dead;
 	uv_timer_t sweep; /* armed only while dead is not empty */

@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "grant.h"
 #include "handlers.h"
 #include "log.h"
 #include "rpc_server.h"
@@ -36,6 +38,7 @@
 struct options {
 	const char *state_dir, *socket, *group, *runtime, *log_file;
 	bool stop_on_exit, foreground, verbose;
+	struct grant_policy policy; /* --allow-*: for group members */
 };
 
 /* Everything the daemon holds, freed in reverse order at exit. */
@@ -58,8 +61,77 @@ static void usage(FILE *f)
 	           "[--socket PATH]\n"
 	           "                 [--group NAME] [--runtime PATH] "
 	           "[--log-file PATH]\n"
+	           "                 [--allow-path PREFIX] [--allow-socket "
+	           "PATTERN]\n"
+	           "                 [--allow-user USER] [--allow-root-user]\n"
 	           "                 [--stop-on-exit] [--verbose]\n"
 	           "       cloudabid --version | --help\n");
+}
+
+/* Adds one --allow-path, --allow-socket or --allow-user to p; exits with
+ * a usage error when arg is not valid. */
+static void policy_option(struct grant_policy *p, int c, const char *arg)
+{
+	static const char *const names[] = {"--allow-path", "--allow-socket",
+	                                    "--allow-user"};
+	const char *name = names[c == 'P' ? 0 : c == 'A' ? 1 : 2];
+	struct passwd *pw;
+	char *end;
+	unsigned long id;
+	int rc;
+
+	if (c == 'P') {
+		rc = grant_policy_add_path(p, arg);
+	} else if (c == 'A') {
+		rc = grant_policy_add_socket(p, arg);
+	} else {
+		errno = 0;
+		id = strtoul(arg, &end, 10);
+		if ((pw = getpwnam(arg)) != NULL)
+			rc = grant_policy_add_user(p, pw->pw_uid);
+		else if (*arg != '\0' && *end == '\0' && errno == 0 &&
+		         id < (uid_t)-1)
+			rc = grant_policy_add_user(p, (uid_t)id);
+		else
+			rc = -ENOENT;
+	}
+	if (rc == 0)
+		return;
+	fprintf(stderr, "cloudabid: %s %s: %s\n", name, arg,
+	        rc == -EINVAL   ? "not valid (see cloudabid(8))"
+	        : rc == -ENOENT ? "no such user"
+	        : rc == -E2BIG  ? "too many rules"
+	                        : strerror(-rc));
+	exit(2);
+}
+
+/*
+ * Adds where each allowed prefix really leads (symlinks followed): the
+ * policy checks a service's resolved paths too, and an operator who
+ * allowed /srv/www, a symlink to /data/www, allowed /data/www as well.
+ */
+static void policy_add_resolved(struct grant_policy *p)
+{
+	size_t npaths = p->npaths, nsockets = p->nsockets;
+	char real[PATH_MAX];
+
+	for (size_t i = 0; i < npaths; i++)
+		if (realpath(p->paths[i], real) != NULL &&
+		    strcmp(real, p->paths[i]) != 0 &&
+		    grant_policy_add_path(p, real) < 0)
+			fatalx("--allow-path %s: too many rules", p->paths[i]);
+	for (size_t i = 0; i < nsockets; i++) {
+		const char *prefix = p->sockets[i].unix_prefix;
+
+		if (prefix != NULL && realpath(prefix, real) != NULL &&
+		    strcmp(real, prefix) != 0 &&
+		    grant_policy_add_socket(p, real) < 0)
+			fatalx("--allow-socket %s: too many rules", prefix);
+	}
+	if (p->npaths == 0 && p->nsockets == 0)
+		log_info("no --allow-path or --allow-socket: services deployed "
+		         "by others than root may not be granted files or "
+		         "sockets");
 }
 
 /* Parses argv into *o; exits on --help, --version and usage errors. */
@@ -71,6 +143,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 	        {"group", required_argument, NULL, 'g'},
 	        {"runtime", required_argument, NULL, 'r'},
 	        {"log-file", required_argument, NULL, 'l'},
+	        {"allow-path", required_argument, NULL, 'P'},
+	        {"allow-socket", required_argument, NULL, 'A'},
+	        {"allow-user", required_argument, NULL, 'U'},
+	        {"allow-root-user", no_argument, NULL, 'R'},
 	        {"stop-on-exit", no_argument, NULL, 'x'},
 	        {"foreground", no_argument, NULL, 'f'},
 	        {"verbose", no_argument, NULL, 'v'},
@@ -100,6 +176,14 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'l':
 			o->log_file = optarg;
+			break;
+		case 'P':
+		case 'A':
+		case 'U':
+			policy_option(&o->policy, c, optarg);
+			break;
+		case 'R':
+			o->policy.allow_root_user = true;
 			break;
 		case 'x':
 			o->stop_on_exit = true;
@@ -433,6 +517,8 @@ static void start(struct daemon *d)
 		fatalx("recovering services: %s", strerror(-rc));
 	hcfg.sup = d->sup;
 	hcfg.store = d->store;
+	policy_add_resolved(&d->opt.policy);
+	hcfg.policy = &d->opt.policy;
 	if ((rc = handlers_new(&d->loop, &hcfg, &d->handlers)) < 0)
 		fatalx("handlers: %s", strerror(-rc));
 	rc = rpc_server_new(&d->loop, methods, nmethods, d->handlers, NULL,
@@ -484,6 +570,7 @@ int main(int argc, char **argv)
 		fatalx("event loop ended before shutdown");
 	supervisor_free(d.sup);
 	store_close(d.store);
+	grant_policy_free(&d.opt.policy); /* the handlers are gone */
 	if ((rc = uv_loop_close(&d.loop)) < 0)
 		log_warnx("handles left open at exit: %s", uv_strerror(rc));
 	log_info("stopped");

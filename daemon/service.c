@@ -707,6 +707,8 @@ static void service_finish_user(struct service_parser *p)
 		return;
 	}
 	s->has_user = true;
+	s->user_line = (int)p->user_mark.line + 1;
+	s->user_column = (int)p->user_mark.column + 1;
 	if (service_numeric_id(p->user, &id))
 		s->uid = (uid_t)id;
 	else if (service_lookup_user(p->user, &s->uid, &s->gid) == 0)

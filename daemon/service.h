@@ -51,6 +51,7 @@ struct service {
 	bool has_user;                 /* false: the daemon's own uid/gid */
 	uid_t uid;
 	gid_t gid;
+	int user_line, user_column; /* of user: (1-based; 0 without) */
 	char *yaml; /* the service file as given (owned, NUL-terminated) */
 	size_t yaml_len;
 	int exe_fd; /* borrowed at resolve, -1 before */
