@@ -21,6 +21,7 @@ usage: interop.py PYGEN-DIR CLOUDABID CLOUDABICTL CLOUDABI-RUN GUEST-DIR
 import os
 import queue
 import sys
+import time
 import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -190,6 +191,12 @@ def check_watch(env, c, listed):
         if not any(e.kind == pb.EVENT_KIND_EXITED for e in seen):
             fail("Watch: the old process's exit was not reported: %s" % seen)
         new = env.wait_state("alpha", "running")["pid"]
+        # "running" comes as the runtime starts: it maps the program a
+        # moment later, and only then does /proc show it as alpha's.
+        deadline = time.monotonic() + harness.WAIT
+        while env.instances("alpha") != [new] and \
+                time.monotonic() < deadline:
+            time.sleep(0.02)
         if new in (0, old) or env.instances("alpha") != [new]:
             fail("alpha after restart: pid %d (old %d), /proc %s" %
                  (new, old, env.instances("alpha")))
