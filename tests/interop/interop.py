@@ -219,6 +219,10 @@ def test(env):
     env.ctl("stop", "beta")
     env.wait_state("beta", "stopped")
     env.wait_state("gamma", "failed")
+    # alpha's program is mapped a moment after it reports running.
+    deadline = time.monotonic() + harness.WAIT
+    while not env.instances("alpha") and time.monotonic() < deadline:
+        time.sleep(0.02)
 
     c = Client(env.sock)
     health = c.unary("/grpc.health.v1.Health/Check",
